@@ -1,0 +1,98 @@
+"""Column-name constants for the tidy tables asnsim reads and writes.
+
+Every stage uses these names, so a rename happens in one place.  The tables
+are described in ``docs/`` and in ``shared/DESIGN.md``:
+
+employees
+    ``employee_id, unit, unit_type, position, position_class, sex, age_band,
+    tenure_band, supervisor_id, unit_context, true_performance`` plus the true
+    components (``true_results, true_behaviour, ...``).
+ratings
+    ``ratee_id, rater_id, rater_role, item, period, score`` plus, for simulated
+    data only, truth columns (``true_score`` and one ``fx_<effect>`` column per
+    planted effect).
+indicators
+    ``employee_id, indicator, period, target, realisasi, capaian``.
+scores
+    ``employee_id, final_score, rating_results, rating_behaviour, predikat``.
+"""
+
+from __future__ import annotations
+
+# employees
+EMPLOYEE_ID = "employee_id"
+UNIT = "unit"
+UNIT_TYPE = "unit_type"
+POSITION = "position"
+POSITION_CLASS = "position_class"
+SEX = "sex"
+AGE_BAND = "age_band"
+TENURE_BAND = "tenure_band"
+SUPERVISOR_ID = "supervisor_id"
+UNIT_CONTEXT = "unit_context"
+TRUE_PERFORMANCE = "true_performance"
+TRUE_RESULTS = "true_results"
+TRUE_BEHAVIOUR = "true_behaviour"
+TRUE_TECHNICAL = "true_technical"
+TRUE_NONTECHNICAL = "true_nontechnical"
+CLOSENESS = "closeness"
+
+EMPLOYEE_COLUMNS = [
+    EMPLOYEE_ID, UNIT, UNIT_TYPE, POSITION, POSITION_CLASS, SEX, AGE_BAND,
+    TENURE_BAND, SUPERVISOR_ID, UNIT_CONTEXT, TRUE_PERFORMANCE,
+]
+
+# ratings
+RATEE_ID = "ratee_id"
+RATER_ID = "rater_id"
+RATER_ROLE = "rater_role"
+ITEM = "item"
+PERIOD = "period"
+SCORE = "score"
+COMPONENT = "component"
+TRUE_SCORE = "true_score"
+
+RATING_COLUMNS = [RATEE_ID, RATER_ID, RATER_ROLE, ITEM, PERIOD, SCORE]
+
+# indicators
+INDICATOR = "indicator"
+TARGET = "target"
+REALISASI = "realisasi"
+CAPAIAN = "capaian"
+
+INDICATOR_COLUMNS = [EMPLOYEE_ID, INDICATOR, PERIOD, TARGET, REALISASI, CAPAIAN]
+
+# scores
+FINAL_SCORE = "final_score"
+RATING_RESULTS = "rating_results"
+RATING_BEHAVIOUR = "rating_behaviour"
+PREDIKAT = "predikat"
+PREDIKAT_RAW = "predikat_raw"
+
+SCORE_COLUMNS = [EMPLOYEE_ID, FINAL_SCORE, RATING_RESULTS, RATING_BEHAVIOUR, PREDIKAT]
+
+# units
+UNIT_PREDIKAT = "unit_predikat"
+N = "n"
+
+# rater roles
+ATASAN = "atasan"
+REKAN = "rekan"
+BAWAHAN = "bawahan"
+SELF = "self"
+STAKEHOLDER = "stakeholder"
+ROLES = (ATASAN, REKAN, BAWAHAN, SELF, STAKEHOLDER)
+
+# predikat (PermenPAN-RB 6/2022 names, in order from worst to best)
+SANGAT_KURANG = "Sangat Kurang"
+KURANG = "Kurang/Misconduct"
+BUTUH_PERBAIKAN = "Butuh Perbaikan"
+BAIK = "Baik"
+SANGAT_BAIK = "Sangat Baik"
+PREDIKAT_ORDER = (SANGAT_KURANG, KURANG, BUTUH_PERBAIKAN, BAIK, SANGAT_BAIK)
+
+# three-level ratings (hasil kerja, perilaku kerja)
+DI_BAWAH = "Di Bawah Ekspektasi"
+SESUAI = "Sesuai Ekspektasi"
+DI_ATAS = "Di Atas Ekspektasi"
+RATING_LEVELS = (DI_BAWAH, SESUAI, DI_ATAS)

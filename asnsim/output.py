@@ -1,0 +1,56 @@
+"""Writing outputs so that nothing is ever half-written.
+
+:func:`atomic_output_dir` collects files in a temporary folder beside the
+target and moves them into place only when every file has been written; an
+error on the way leaves the target untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import AsnsimError
+
+FORMATS = ("csv", "parquet")
+
+
+@contextlib.contextmanager
+def atomic_output_dir(out: str | Path):
+    """Yield a temporary directory; on success move its files into ``out``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise AsnsimError(f"{out}: --out must be a directory, and a file of that name exists")
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    try:
+        yield tmp
+        out.mkdir(exist_ok=True)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_table(df: pd.DataFrame, folder: Path, stem: str, fmt: str = "csv") -> Path:
+    """Write one table as ``stem.csv`` (floats with 10 significant digits) or ``stem.parquet``."""
+    if fmt == "csv":
+        path = folder / f"{stem}.csv"
+        df.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+    elif fmt == "parquet":
+        path = folder / f"{stem}.parquet"
+        df.to_parquet(path, index=False)
+    else:
+        raise AsnsimError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    return path
+
+
+def write_json(obj: dict, path: Path) -> None:
+    path.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,447 @@
+"""Appraisal policies as data: TOML files validated into frozen objects.
+
+A policy describes *what is measured, by whom, how often, on which scale, and
+how the pieces become a predikat*.  Built-in policies live in
+``asnsim/policies/*.toml``; any file can ``extends = "<name or path>"`` another
+one and override keys, so a city model reads as a diff of a national regime
+(the OpenFisca/PolicyEngine "reform = baseline + overrides" habit).
+
+Errors name the file and the dotted key and say what is allowed, e.g.::
+
+    my.toml: components.hasil_kerja.wieght: unknown key; allowed: label, kind, ...
+
+References
+----------
+PermenPAN-RB No. 6 Tahun 2022 tentang Pengelolaan Kinerja Pegawai ASN;
+PP No. 30 Tahun 2019 tentang Penilaian Kinerja PNS;
+PP No. 46 Tahun 2011 and Perka BKN No. 1 Tahun 2013.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import columns as C
+from .errors import PolicyError
+
+Role = Literal["atasan", "rekan", "bawahan", "self", "stakeholder"]
+ComponentKind = Literal["results", "behaviour", "competency_technical", "competency_nontechnical"]
+Frequency = Literal["monthly", "quarterly", "semiannual", "annual"]
+PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Frozen):
+    """Where an element of a policy comes from (a regulation article or a seed paragraph)."""
+
+    element: str
+    source: str
+    note: str = ""
+
+
+class Assumption(_Frozen):
+    """A number the sources do not give, with the reason for the value chosen."""
+
+    key: str
+    value: Any = None
+    reason: str
+
+
+class Scale(_Frozen):
+    """An item's response scale and how a rater's latent impression maps onto it.
+
+    A rater forms a latent impression on a standard-normal scale (0 = the
+    average employee).  ``kind = "ordinal"`` cuts it at ``cutpoints`` into
+    the levels ``min .. max``; ``kind = "numeric"`` maps it linearly to
+    ``center + spread * latent``, rounded to ``step`` and clipped to
+    ``[min, max]``.
+    """
+
+    kind: Literal["ordinal", "numeric"] = "ordinal"
+    min: float = 1
+    max: float = 3
+    step: float = 1
+    cutpoints: tuple[float, ...] = ()
+    center: float = 0.0
+    spread: float = 1.0
+    labels: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> "Scale":
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        if self.step <= 0:
+            raise ValueError("step must be positive")
+        if self.kind == "ordinal":
+            n_levels = int(round((self.max - self.min) / self.step)) + 1
+            if len(self.cutpoints) != n_levels - 1:
+                raise ValueError(
+                    f"an ordinal scale from {self.min:g} to {self.max:g} needs {n_levels - 1} cutpoints, "
+                    f"got {len(self.cutpoints)}")
+            if any(b <= a for a, b in zip(self.cutpoints, self.cutpoints[1:])):
+                raise ValueError(f"cutpoints must be strictly increasing, got {list(self.cutpoints)}")
+            if self.labels and len(self.labels) != n_levels:
+                raise ValueError(f"labels must name all {n_levels} levels")
+        elif self.spread <= 0:
+            raise ValueError("spread must be positive")
+        return self
+
+    def quantize(self, latent: np.ndarray) -> np.ndarray:
+        """Map latent impressions to scale scores (vectorized)."""
+        latent = np.asarray(latent, dtype=float)
+        if self.kind == "ordinal":
+            return self.min + self.step * np.searchsorted(np.asarray(self.cutpoints), latent, side="right")
+        raw = self.center + self.spread * latent
+        snapped = self.min + self.step * np.round((raw - self.min) / self.step)
+        return np.clip(snapped, self.min, self.max)
+
+
+class Component(_Frozen):
+    """One part of the appraisal: results (hasil kerja), behaviour (perilaku), competencies."""
+
+    label: str = ""
+    kind: ComponentKind
+    weight: float = Field(ge=0, le=1)
+    measure: Literal["rating", "indicators"] = "rating"
+    items: tuple[str, ...] = Field(min_length=1)
+    scale: Scale = Scale(cutpoints=(-1.2816, 0.8416))
+    raters: dict[Role, float] = {"atasan": 1.0}
+    source: str = ""
+
+    @field_validator("raters")
+    @classmethod
+    def _rater_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise ValueError("at least one rater role is needed")
+        if any(w < 0 for w in v.values()):
+            raise ValueError("rater weights must be non-negative")
+        total = sum(v.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ValueError(f"rater weights must sum to 1, got {total:g}")
+        return v
+
+
+class Periods(_Frozen):
+    frequency: Frequency = "annual"
+    annual: bool = True
+    source: str = ""
+
+    @property
+    def per_year(self) -> int:
+        return PERIODS_PER_YEAR[self.frequency]
+
+
+class RatingRules(_Frozen):
+    """PermenPAN-RB 6/2022 rules from item scores (1-3) to the two 3-level ratings.
+
+    Hasil kerja: Di Atas if more than ``results_majority`` of the items are
+    above expectation and no *utama* item is below; Di Bawah if more than
+    ``results_majority`` are below; otherwise Sesuai.  Perilaku: the mean of
+    the BerAKHLAK item scores, Di Atas at or above ``behaviour_above``,
+    Sesuai at or above ``behaviour_meets`` (an application's rule, UNCERTAIN).
+    """
+
+    results_majority: float = Field(0.5, ge=0, lt=1)
+    utama_items: int = Field(1, ge=0)
+    behaviour_above: float = 2.5
+    behaviour_meets: float = 1.5
+
+    @model_validator(mode="after")
+    def _order(self) -> "RatingRules":
+        if not self.behaviour_meets < self.behaviour_above:
+            raise ValueError("behaviour_meets must be below behaviour_above")
+        return self
+
+
+class Band(_Frozen):
+    predikat: str
+    min_score: float
+    requires_innovation: bool = False
+
+
+class PredikatRules(_Frozen):
+    """How ratings or a final score become a predikat.
+
+    ``method = "matrix"``: the 3x3 matrix of PermenPAN-RB 6/2022; ``matrix``
+    maps each hasil-kerja level to the predikat for perilaku (Di Bawah,
+    Sesuai, Di Atas).  ``method = "bands"``: the first band, from the top,
+    whose ``min_score`` the final score reaches.
+    """
+
+    method: Literal["matrix", "bands"] = "matrix"
+    matrix: dict[str, tuple[str, str, str]] = {}
+    bands: tuple[Band, ...] = ()
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "PredikatRules":
+        if self.method == "matrix":
+            if set(self.matrix) != {"di_bawah", "sesuai", "di_atas"}:
+                raise ValueError("matrix needs exactly the rows di_bawah, sesuai, di_atas")
+            for row in self.matrix.values():
+                for p in row:
+                    if p not in C.PREDIKAT_ORDER:
+                        raise ValueError(f"unknown predikat {p!r}; allowed: {', '.join(C.PREDIKAT_ORDER)}")
+        else:
+            if not self.bands:
+                raise ValueError("bands are needed when method = 'bands'")
+            mins = [b.min_score for b in self.bands]
+            if any(b >= a for a, b in zip(mins, mins[1:])):
+                raise ValueError(f"band min_score values must decrease strictly from the top band, got {mins}")
+        return self
+
+
+class Quota(_Frozen):
+    """Kurva distribusi (SE MenPAN-RB 03/2023): allowed employee predikat per unit predikat."""
+
+    enabled: bool = False
+    unit_predikat: str = "Baik"
+    source: str = ""
+
+
+class Burden(_Frozen):
+    """Minutes of work a design costs (documented defaults; see docs/policies.md)."""
+
+    minutes_per_rating: float = Field(3.0, ge=0)
+    minutes_per_report: float = Field(30.0, ge=0)
+    minutes_per_forum: float = Field(0.0, ge=0)
+
+
+class Correction(_Frozen):
+    method: Literal["none", "standardize", "crossed", "mfrm", "mixedlm", "forum", "anchor"] = "none"
+
+
+class Policy(_Frozen):
+    """A validated, frozen appraisal policy."""
+
+    name: str
+    title: str
+    extends: str | None = None
+    description: str = ""
+    regime: Literal["permenpan-6-2022", "pp-30-2019", "pp-46-2011"]
+    periods: Periods = Periods()
+    components: dict[str, Component] = Field(min_length=1)
+    rating: RatingRules = RatingRules()
+    predikat: PredikatRules
+    quota: Quota = Quota()
+    correction: Correction = Correction()
+    burden: Burden = Burden()
+    sources: tuple[Source, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+
+    @model_validator(mode="after")
+    def _weights(self) -> "Policy":
+        total = sum(c.weight for c in self.components.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ValueError(f"component weights must sum to 1, got {total:g}")
+        return self
+
+    def content_hash(self) -> str:
+        """SHA-256 of the resolved policy's canonical JSON (provenance in manifests)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def component_of_kind(self, kind: str) -> str | None:
+        for name, comp in self.components.items():
+            if comp.kind == kind:
+                return name
+        return None
+
+
+# ---------------------------------------------------------------- loading
+
+_BUILTIN = "policies"
+
+
+def builtin_names(subdir: str = _BUILTIN) -> list[str]:
+    """Names of the built-in policies (or, with ``subdir="scenarios"``, scenarios), sorted."""
+    return sorted(p.name[:-5] for p in resources.files("asnsim").joinpath(subdir).iterdir()
+                  if p.name.endswith(".toml"))
+
+
+def _read_toml(ref: str, subdir: str = _BUILTIN) -> tuple[dict, str, Path | None]:
+    """Read a built-in by name, or a file by path; return (data, label, path)."""
+    path = Path(ref)
+    if ref.endswith(".toml") or path.exists():
+        if not path.is_file():
+            raise PolicyError(ref, "", "no such file")
+        label, text = str(path), path.read_text(encoding="utf-8")
+    else:
+        res = resources.files("asnsim").joinpath(subdir, f"{ref}.toml")
+        if not res.is_file():
+            kind = subdir.rstrip("s")
+            raise PolicyError(ref, "", f"no built-in {kind} of that name and no such file; "
+                                       f"built-ins: {', '.join(builtin_names(subdir))}")
+        label, text, path = f"{ref} (built-in)", res.read_text(encoding="utf-8"), None
+    try:
+        return tomllib.loads(text), label, path
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(label, "", f"not valid TOML: {exc}") from None
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Return ``base`` with ``override`` merged in; tables merge key by key, other values replace."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_data(ref: str, subdir: str = _BUILTIN, _seen: tuple[str, ...] = ()) -> tuple[dict, str]:
+    """Read a policy (or scenario) and apply its ``extends`` chain; return (merged data, label)."""
+    data, label, path = _read_toml(ref, subdir)
+    parent = data.get("extends")
+    if parent is None:
+        return data, label
+    if not isinstance(parent, str):
+        raise PolicyError(label, "extends", "must be a policy name or a path (a string)")
+    if path is not None and not Path(parent).is_absolute() and parent.endswith(".toml"):
+        parent = str(path.parent / parent)
+    if parent in _seen:
+        raise PolicyError(label, "extends", f"circular extends chain: {' -> '.join(_seen + (parent,))}")
+    base, _ = resolve_data(parent, subdir, _seen + (ref,))
+    merged = deep_merge(base, {k: v for k, v in data.items()})
+    return merged, label
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip ``X | None`` so the walk below sees the model type."""
+    from types import UnionType
+    from typing import Union, get_args, get_origin
+
+    if get_origin(tp) in (Union, UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        return args[0] if args else None
+    return tp
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str] | None:
+    """Walk ``model`` along ``loc`` and return the field names allowed at its end."""
+    from typing import get_args, get_origin
+
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            current = _unwrap(field.annotation) if field else None
+        elif get_origin(current) is dict:
+            current = _unwrap(get_args(current)[1])
+        elif get_origin(current) is tuple:
+            current = _unwrap(get_args(current)[0])
+        else:
+            return None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return None
+
+
+def validation_error(label: str, exc: ValidationError, model: type[BaseModel]) -> PolicyError:
+    """Turn pydantic's first error into a one-line :class:`PolicyError` naming file and dotted key."""
+    err = exc.errors()[0]
+    loc = tuple(p for p in err["loc"])
+    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, loc)
+        msg = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    else:
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"].endswith("_type") or err["type"].endswith("_parsing"):
+            msg += f" (got {err.get('input')!r})"
+        if err["type"] == "literal_error":
+            msg = f"got {err.get('input')!r}; {msg}"
+    more = len(exc.errors()) - 1
+    if more:
+        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return PolicyError(label, dotted, msg)
+
+
+def load_policy(ref: str | Path) -> Policy:
+    """Load and validate a policy by built-in name or file path.
+
+    Parameters
+    ----------
+    ref : str or Path
+        A built-in name (see :func:`builtin_names`) or a path to a TOML file.
+
+    Raises
+    ------
+    PolicyError
+        When the file is missing, is not TOML, or breaks a rule; the message
+        names the file and the dotted key.
+
+    Examples
+    --------
+    >>> p = load_policy("permenpan-6-2022")
+    >>> p.regime
+    'permenpan-6-2022'
+    """
+    return load_model(ref, Policy, _BUILTIN)
+
+
+def load_model(ref: str | Path, model: type[BaseModel], subdir: str):
+    """Resolve ``ref`` (name or path, with ``extends``) and validate it into ``model``."""
+    if isinstance(ref, model):
+        return ref
+    data, label = resolve_data(str(ref), subdir)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(label, exc, model) from None
+
+
+def policy_to_toml(policy: Policy) -> str:
+    """Render a resolved policy as TOML (``asnsim policies show``)."""
+    return _dump_toml(policy.model_dump(mode="json", exclude_none=True))
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(type(v))
+
+
+def _key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() else json.dumps(k, ensure_ascii=False)
+
+
+def _dump_toml(data: dict, prefix: str = "") -> str:
+    lines, tables, arrays = [], [], []
+    for k, v in data.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            arrays.append((k, v))
+        else:
+            lines.append(f"{_key(k)} = {_toml_value(v)}")
+    out = "\n".join(lines)
+    for k, v in tables:
+        name = f"{prefix}{_key(k)}"
+        out += f"\n\n[{name}]\n" + _dump_toml(v, name + ".")
+    for k, v in arrays:
+        for item in v:
+            out += f"\n\n[[{prefix}{_key(k)}]]\n" + _dump_toml(item, f"{prefix}{_key(k)}.")
+    return out.strip() + ("\n" if not prefix else "")

@@ -119,6 +119,11 @@ class Component(_Frozen):
     items: tuple[str, ...] = Field(min_length=1)
     scale: Scale = Scale(cutpoints=(-1.2816, 0.8416))
     raters: dict[Role, float] = {"atasan": 1.0}
+    # measure = "indicators": the component is scored from indicator realisations
+    aspects: tuple[Literal["kuantitas", "kualitas", "waktu", "biaya"], ...] = ("kuantitas",)
+    self_reported: bool = False
+    verified_share: float = Field(1.0, ge=0, le=1)
+    capaian_cap: float | None = None
     source: str = ""
 
     @field_validator("raters")
@@ -220,6 +225,23 @@ class Burden(_Frozen):
     minutes_per_forum: float = Field(0.0, ge=0)
 
 
+class Forum(_Frozen):
+    """An evaluation forum (Serang): ratees present results; the panel calibrates ratings."""
+
+    enabled: bool = False
+    frequency: Frequency = "semiannual"
+    activity_logs: bool = False
+    source: str = ""
+
+
+class Feedback(_Frozen):
+    """Continuous feedback (umpan balik) and training for weaknesses (Gayungan)."""
+
+    enabled: bool = False
+    training: bool = False
+    source: str = ""
+
+
 class Correction(_Frozen):
     method: Literal["none", "standardize", "crossed", "mfrm", "mixedlm", "forum", "anchor"] = "none"
 
@@ -237,6 +259,8 @@ class Policy(_Frozen):
     rating: RatingRules = RatingRules()
     predikat: PredikatRules
     quota: Quota = Quota()
+    forum: Forum = Forum()
+    feedback: Feedback = Feedback()
     correction: Correction = Correction()
     burden: Burden = Burden()
     sources: tuple[Source, ...] = ()

@@ -306,7 +306,7 @@ def _read_toml(ref: str, subdir: str = _BUILTIN) -> tuple[dict, str, Path | None
     else:
         res = resources.files("asnsim").joinpath(subdir, f"{ref}.toml")
         if not res.is_file():
-            kind = subdir.rstrip("s")
+            kind = {"policies": "policy", "scenarios": "scenario"}.get(subdir, subdir)
             raise PolicyError(ref, "", f"no built-in {kind} of that name and no such file; "
                                        f"built-ins: {', '.join(builtin_names(subdir))}")
         label, text, path = f"{ref} (built-in)", res.read_text(encoding="utf-8"), None

@@ -1,0 +1,28 @@
+"""Outcome metrics: objectivity, reliability, fairness, burden and stability.
+
+Every function returns a tidy table ``metric, group, value, ci_low, ci_high``
+(``group`` is ``"all"`` for the whole population), deterministic given its
+inputs; bootstrap intervals take an explicit ``numpy.random.Generator`` or
+seed.  :func:`replicate_metrics` gives the headline rows of one simulated
+round (``metric, group, value``) for the experiment runner.  See
+``docs/metrics.md`` for definitions, references and when not to use each.
+"""
+
+from __future__ import annotations
+
+from .burden import burden, rounds_per_year
+from .fairness import (GroupMetric, equal_opportunity, fairness, favouritism_premium, predikat_dominance,
+                       score_gaps, selection_rate, selection_rates, unit_context_penalty)
+from .objectivity import (objectivity, predikat_agreement, predikat_confusion, rank_correlations,
+                          sangat_baik_errors, standardized_error, topk_precision, truth_predikat)
+from .reliability import icc_oneway, krippendorff_alpha
+from .replicate import REPLICATE_METRICS, replicate_metrics
+from .stability import period_scores, stability
+
+__all__ = [
+    "GroupMetric", "REPLICATE_METRICS", "burden", "equal_opportunity", "fairness", "favouritism_premium",
+    "icc_oneway", "krippendorff_alpha", "objectivity", "period_scores", "predikat_agreement",
+    "predikat_confusion", "predikat_dominance", "rank_correlations", "replicate_metrics", "rounds_per_year",
+    "sangat_baik_errors", "score_gaps", "selection_rate", "selection_rates", "stability",
+    "standardized_error", "topk_precision", "truth_predikat", "unit_context_penalty",
+]

@@ -1,0 +1,253 @@
+"""Matplotlib figures for notebooks, dashboards and reports.
+
+Every function draws on a fresh :class:`matplotlib.figure.Figure` (never the
+pyplot state machine, so figures are safe in widgets and in threads), returns
+it, and labels axes in English (``lang="en"``) or Bahasa Indonesia
+(``lang="id"``).  Predikat names stay in their legal Indonesian form in both.
+
+The figures:
+
+* :func:`predikat_bars` -- the predikat distribution of one or more runs;
+* :func:`score_vs_truth` -- final score against true performance (simulated
+  data), with Spearman's rank correlation and highlighted colleagues;
+* :func:`fairness_by_group` -- share rated Sangat Baik (and at least Baik) by
+  group;
+* :func:`metric_intervals` -- estimates with intervals, by policy;
+
+and :func:`save_figure`, which writes a figure to ``$ASNSIM_FIGURES`` when
+that variable is set (the notebooks' main figures for the docs).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from . import columns as C
+
+#: Colours from worst to best predikat (colour-blind safe, red to blue).
+PREDIKAT_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#67a9cf", "#2166ac")
+
+TEXT: dict[str, dict[str, str]] = {
+    "share": {"en": "% of employees", "id": "% pegawai"},
+    "predikat_title": {"en": "Predikat distribution", "id": "Sebaran predikat"},
+    "truth": {"en": "True performance (SD units)", "id": "Kinerja sebenarnya (satuan SD)"},
+    "final_score": {"en": "Final score (0-100)", "id": "Nilai akhir (0-100)"},
+    "svt_title": {"en": "Score vs true performance: Spearman rho = {rho:.2f}",
+                  "id": "Nilai vs kinerja sebenarnya: korelasi peringkat = {rho:.2f}"},
+    "sb_share": {"en": "% rated Sangat Baik", "id": "% berpredikat Sangat Baik"},
+    "baik_share": {"en": "% rated Baik or better", "id": "% berpredikat Baik ke atas"},
+    "fair_title": {"en": "Predikat by {group}", "id": "Predikat menurut {group}"},
+    "estimate": {"en": "estimate (95% interval)", "id": "perkiraan (interval 95%)"},
+}
+
+#: Display names of grouping columns and their values.
+GROUP_NAMES: dict[str, dict[str, str]] = {
+    C.CLOSENESS: {"en": "closeness to the superior", "id": "kedekatan dengan atasan"},
+    C.SEX: {"en": "sex", "id": "jenis kelamin"},
+    C.AGE_BAND: {"en": "age band", "id": "kelompok umur"},
+    C.POSITION_CLASS: {"en": "position type", "id": "jenis jabatan"},
+    C.UNIT_TYPE: {"en": "unit type", "id": "jenis unit"},
+}
+GROUP_VALUES: dict[str, dict[str, dict[object, str]]] = {
+    C.CLOSENESS: {"en": {0: "not close", 1: "close"}, "id": {0: "tidak dekat", 1: "dekat"}},
+    C.SEX: {"en": {"F": "women", "M": "men"}, "id": {"F": "perempuan", "M": "laki-laki"}},
+}
+
+
+def text(key: str, lang: str = "en", **fmt) -> str:
+    """A label in the requested language (English when a translation is missing)."""
+    entry = TEXT[key]
+    return entry.get(lang, entry["en"]).format(**fmt)
+
+
+def _figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _shares(x: pd.DataFrame | pd.Series) -> pd.Series:
+    """Predikat shares (best first) from a scores table or a predikat_distribution table."""
+    order = list(C.PREDIKAT_ORDER[::-1])
+    if isinstance(x, pd.DataFrame) and "share" in x.columns:
+        return x["share"].reindex(order, fill_value=0.0).astype(float)
+    col = x[C.PREDIKAT] if isinstance(x, pd.DataFrame) else x
+    counts = pd.Series(col).value_counts().reindex(order, fill_value=0)
+    return counts / max(int(counts.sum()), 1)
+
+
+def predikat_bars(runs: Mapping[str, pd.DataFrame] | pd.DataFrame, lang: str = "en",
+                  title: str | None = None) -> Figure:
+    """Horizontal bars of the predikat distribution, one bar group per predikat.
+
+    Parameters
+    ----------
+    runs : DataFrame or mapping of name to DataFrame
+        Scores tables (with a ``predikat`` column) or outputs of
+        :func:`asnsim.pipeline.predikat_distribution` (with ``share``).
+    lang : {"en", "id"}
+        Language of the axis labels and title.
+    title : str, optional
+        Overrides the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars of ``100 * share`` with the value printed at each bar's end.
+    """
+    if isinstance(runs, pd.DataFrame):
+        runs = {"": runs}
+    shares = pd.DataFrame({name: _shares(df) for name, df in runs.items()})
+    fig, ax = _figure((7.0, 1.0 + 0.45 * len(shares) * max(1, len(runs) * 0.6)))
+    k = len(shares.columns)
+    height = 0.8 / k
+    y = np.arange(len(shares))
+    for j, name in enumerate(shares.columns):
+        vals = 100 * shares[name].to_numpy()
+        pos = y - 0.4 + height * (j + 0.5)
+        colour = None if k > 1 else list(PREDIKAT_COLOURS[::-1])
+        bars = ax.barh(pos, vals, height=height, label=name or None, color=colour)
+        ax.bar_label(bars, fmt="%.0f%%", padding=2, fontsize=8)
+    ax.set_yticks(y, shares.index)
+    ax.invert_yaxis()
+    ax.set_xlabel(text("share", lang))
+    ax.set_xlim(0, min(110.0, 100 * float(shares.to_numpy().max()) + 12))
+    ax.set_title(title if title is not None else text("predikat_title", lang))
+    if k > 1:
+        ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "en",
+                   highlight: Mapping[int, str] | None = None, max_points: int = 3000,
+                   rng: np.random.Generator | None = None) -> Figure:
+    """Scatter of final score against true performance, coloured by predikat.
+
+    The title reports Spearman's rank correlation over *all* employees,
+    :math:`\\rho = \\operatorname{corr}(\\operatorname{rank}(s), \\operatorname{rank}(t))`
+    (scipy.stats.spearmanr); at most ``max_points`` points are drawn (a random
+    subset drawn with ``rng``, default seed 0, for large populations).
+
+    Parameters
+    ----------
+    scores, employees : DataFrame
+        Simulated tables sharing ``employee_id``; ``employees`` must carry
+        ``true_performance``.
+    highlight : mapping of employee_id to label, optional
+        Colleagues to mark and name on the plot (the workshop's story).
+    """
+    merged = scores[[C.EMPLOYEE_ID, C.FINAL_SCORE, C.PREDIKAT]].merge(
+        employees[[C.EMPLOYEE_ID, C.TRUE_PERFORMANCE]], on=C.EMPLOYEE_ID)
+    rho = stats.spearmanr(merged[C.FINAL_SCORE], merged[C.TRUE_PERFORMANCE]).statistic
+    shown = merged
+    if len(merged) > max_points:
+        rng = rng if rng is not None else np.random.default_rng(0)
+        shown = merged.iloc[np.sort(rng.choice(len(merged), max_points, replace=False))]
+    fig, ax = _figure((7.0, 4.2))
+    jitter = (shown[C.EMPLOYEE_ID].to_numpy() % 7 - 3) * 0.25  # deterministic de-overlap
+    for level, colour in zip(C.PREDIKAT_ORDER, PREDIKAT_COLOURS):
+        m = (shown[C.PREDIKAT] == level).to_numpy()
+        if m.any():
+            ax.scatter(shown[C.TRUE_PERFORMANCE].to_numpy()[m], shown[C.FINAL_SCORE].to_numpy()[m] + jitter[m],
+                       s=9, alpha=0.6, color=colour, label=level, edgecolors="none")
+    for emp_id, label in (highlight or {}).items():
+        row = merged[merged[C.EMPLOYEE_ID] == emp_id]
+        if len(row):
+            x, yv, p = row[C.TRUE_PERFORMANCE].iat[0], row[C.FINAL_SCORE].iat[0], row[C.PREDIKAT].iat[0]
+            ax.scatter([x], [yv], s=140, facecolors="none", edgecolors="black", linewidths=2)
+            ax.annotate(f"{label}: {p}", (x, yv), xytext=(8, 8), textcoords="offset points",
+                        fontsize=10, fontweight="bold")
+    ax.set_xlabel(text("truth", lang))
+    ax.set_ylabel(text("final_score", lang))
+    ax.set_title(text("svt_title", lang, rho=rho))
+    ax.legend(loc="lower right", fontsize=8, markerscale=2)
+    return fig
+
+
+def group_shares(scores: pd.DataFrame, employees: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Per group: ``n``, share rated Sangat Baik and share rated Baik or better."""
+    merged = scores[[C.EMPLOYEE_ID, C.PREDIKAT]].merge(employees[[C.EMPLOYEE_ID, group]], on=C.EMPLOYEE_ID)
+    level = merged[C.PREDIKAT].map({p: i for i, p in enumerate(C.PREDIKAT_ORDER)})
+    g = merged.assign(sb=level == C.PREDIKAT_ORDER.index(C.SANGAT_BAIK),
+                      baik=level >= C.PREDIKAT_ORDER.index(C.BAIK)).groupby(group)
+    return pd.DataFrame({"n": g.size(), "share_sangat_baik": g["sb"].mean(), "share_baik_plus": g["baik"].mean()})
+
+
+def fairness_by_group(scores: pd.DataFrame, employees: pd.DataFrame, group: str = C.CLOSENESS,
+                      lang: str = "en") -> Figure:
+    """Bars of the share rated Sangat Baik and the share rated Baik or better, by group.
+
+    Shares are plain proportions per group (no adjustment for true
+    performance; see :mod:`asnsim.metrics` for conditional gaps and intervals).
+    Group labels show ``n``.
+    """
+    tab = group_shares(scores, employees, group)
+    names = GROUP_VALUES.get(group, {}).get(lang, {})
+    labels = [f"{names.get(v, v)}\n(n={n})" for v, n in zip(tab.index, tab["n"])]
+    fig, ax = _figure((7.0, 3.6))
+    x = np.arange(len(tab))
+    b1 = ax.bar(x - 0.2, 100 * tab["share_sangat_baik"], width=0.4, color=PREDIKAT_COLOURS[4],
+                label=text("sb_share", lang))
+    b2 = ax.bar(x + 0.2, 100 * tab["share_baik_plus"], width=0.4, color=PREDIKAT_COLOURS[3],
+                label=text("baik_share", lang))
+    ax.bar_label(b1, fmt="%.0f%%", fontsize=8)
+    ax.bar_label(b2, fmt="%.0f%%", fontsize=8)
+    ax.set_xticks(x, labels)
+    ax.set_ylim(0, 112)
+    ax.set_ylabel(text("share", lang))
+    gname = GROUP_NAMES.get(group, {}).get(lang, group)
+    ax.set_title(text("fair_title", lang, group=gname))
+    ax.legend(loc="upper left", fontsize=8, ncols=2)
+    return fig
+
+
+def metric_intervals(table: pd.DataFrame, metric: str, by: str = "policy", lang: str = "en",
+                     estimate: str = "estimate", title: str | None = None) -> Figure:
+    """Dot-and-interval chart of one metric by policy (or any column ``by``).
+
+    ``table`` is a tidy summary with columns ``metric``, ``by``, ``estimate``
+    and, optionally, ``ci_low`` and ``ci_high`` (the experiment summaries of
+    :mod:`asnsim.experiment`).  Rows are sorted by estimate.
+    """
+    sub = table[table["metric"] == metric].sort_values(estimate)
+    fig, ax = _figure((7.0, 0.9 + 0.4 * len(sub)))
+    y = np.arange(len(sub))
+    est = sub[estimate].to_numpy(float)
+    if {"ci_low", "ci_high"} <= set(sub.columns):
+        lo, hi = sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float)
+        ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="none", ecolor="0.4", capsize=3)
+    ax.plot(est, y, "o", color=PREDIKAT_COLOURS[4])
+    ax.set_yticks(y, sub[by].astype(str))
+    ax.set_xlabel(f"{metric}: {text('estimate', lang)}")
+    ax.set_title(title or metric)
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 90) -> bytes:
+    """The figure as PNG bytes (for an ``ipywidgets.Image``)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def save_figure(fig: Figure, name: str, folder: str | Path | None = None, dpi: int = 110) -> Path | None:
+    """Save ``fig`` as ``folder/name`` when a folder is given or ``$ASNSIM_FIGURES`` is set.
+
+    The notebooks call this on their main figure; ``make figures`` sets
+    ``ASNSIM_FIGURES=docs/img`` so the README and docs show images the
+    notebooks themselves produced.  Returns the path written, or None.
+    """
+    folder = folder if folder is not None else os.environ.get("ASNSIM_FIGURES")
+    if not folder:
+        return None
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path

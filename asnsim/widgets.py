@@ -1,0 +1,546 @@
+"""Interactive controls for the notebooks and the workshop dashboard.
+
+Controls are *data* (:class:`Control`: a dotted target key, a kind, a range or
+options, labels in English and Bahasa Indonesia), kept apart from the model
+(the mesa habit).  Three steps turn a control panel into a picture:
+
+1. :func:`make_widget` builds an ipywidgets control from a :class:`Control`;
+2. :func:`apply_controls` turns the panel's values into a validated
+   :class:`~asnsim.policy.Policy` and :class:`~asnsim.scenario.Scenario`
+   (the same ``extends`` + overrides merge as policy files; an impossible
+   value raises :class:`~asnsim.errors.PolicyError` naming the control);
+3. :class:`LiveView` re-runs a *render* function whenever a control moves and
+   shows its figures (as PNG images) and tables (as HTML).
+
+Target keys: ``policy.<dotted key>`` and ``scenario.<dotted key>`` override
+the policy or scenario; ``policy.panel`` sets the rater roles of every rated
+component; component weights are renormalized to sum to 1; ``run.<name>``
+keys (size, seed, choice of base policy) go to the render function as is.
+
+The three ready-made apps, :func:`rubric_designer`, :func:`bias_lab` and
+:func:`workshop`, are what notebooks 02, 03 and 05 display; they call
+:func:`asnsim.pipeline.simulate` and :mod:`asnsim.plots`, nothing else.
+ipywidgets is imported only when a widget is built.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from . import columns as C
+from . import plots
+from .errors import AsnsimError, PolicyError
+from .policy import Policy, builtin_names, deep_merge, load_policy, validation_error
+from .scenario import RaterParams, Scenario, load_scenario
+
+Lang = Literal["en", "id"]
+SOURCE = "controls"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control, described as data.
+
+    Parameters
+    ----------
+    key : str
+        Target: ``policy.<dotted key>``, ``scenario.<dotted key>``,
+        ``policy.panel`` or ``run.<name>``.
+    kind : {"float", "int", "choice", "bool"}
+    default : Any
+        Initial value (an option *value* for ``choice``).
+    label : mapping of language to text
+    min, max, step : float, optional
+        Range of a numeric control.
+    options : tuple of (value, mapping of language to text)
+        Choices of a ``choice`` control.
+    help : mapping of language to text, optional
+        One sentence shown under the control.
+    """
+
+    key: str
+    kind: Literal["float", "int", "choice", "bool"]
+    default: Any
+    label: Mapping[str, str]
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    options: tuple[tuple[Any, Mapping[str, str]], ...] = ()
+    help: Mapping[str, str] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return self.label.get(lang, self.label.get("en", self.key))
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` if the control allows it, else raise PolicyError naming the key."""
+        if self.kind in ("float", "int"):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise PolicyError(SOURCE, self.key, f"expected a number, got {value!r}")
+            if not (self.min <= value <= self.max):
+                raise PolicyError(SOURCE, self.key, f"{value!r} is outside {self.min:g}..{self.max:g}")
+            return int(value) if self.kind == "int" else float(value)
+        if self.kind == "bool":
+            return bool(value)
+        allowed = [v for v, _ in self.options]
+        if value not in allowed:
+            raise PolicyError(SOURCE, self.key, f"{value!r} is not one of {allowed}")
+        return value
+
+
+# ---------------------------------------------------------------- building widgets
+
+def make_widget(control: Control, lang: Lang = "en"):
+    """Build the ipywidgets control for ``control`` (sliders update on release)."""
+    import ipywidgets as W
+
+    common = {"description": control.text(lang), "style": {"description_width": "initial"},
+              "layout": W.Layout(width="480px")}
+    if control.kind == "float":
+        return W.FloatSlider(value=control.default, min=control.min, max=control.max, step=control.step,
+                             continuous_update=False, readout_format=".2f", **common)
+    if control.kind == "int":
+        return W.IntSlider(value=control.default, min=int(control.min), max=int(control.max),
+                           step=int(control.step or 1), continuous_update=False, **common)
+    if control.kind == "bool":
+        return W.Checkbox(value=bool(control.default), indent=False, **common)
+    opts = [(lab.get(lang, lab.get("en", str(v))), v) for v, lab in control.options]
+    return W.Dropdown(options=opts, value=control.default, **common)
+
+
+# ---------------------------------------------------------------- values to model
+
+def _nested(dotted: str, value: Any) -> dict:
+    out: dict = value
+    for part in reversed(dotted.split(".")):
+        out = {part: out}
+    return out
+
+
+def split_values(values: Mapping[str, Any]) -> tuple[dict, dict, dict]:
+    """Split control values into (policy overrides, scenario overrides, run options)."""
+    pol: dict = {}
+    scen: dict = {}
+    run: dict = {}
+    for key, value in values.items():
+        head, _, rest = key.partition(".")
+        if head == "run":
+            run[rest] = value
+        elif head == "policy" and rest != "panel":
+            pol = deep_merge(pol, _nested(rest, value))
+        elif head == "scenario":
+            scen = deep_merge(scen, _nested(rest, value))
+        elif key != "policy.panel":
+            raise PolicyError(SOURCE, key, "a control key starts with policy., scenario. or run.")
+    return pol, scen, run
+
+
+PANELS: dict[str, dict[str, float]] = {
+    "atasan": {C.ATASAN: 1.0},
+    "atasan_self": {C.ATASAN: 0.7, C.SELF: 0.3},
+    "atasan_rekan": {C.ATASAN: 0.6, C.REKAN: 0.4},
+    "360": {C.ATASAN: 0.5, C.REKAN: 0.2, C.BAWAHAN: 0.15, C.SELF: 0.15},
+}
+
+
+def apply_controls(values: Mapping[str, Any], policy: Policy | str, scenario: Scenario | str
+                   ) -> tuple[Policy, Scenario, dict]:
+    """Apply control values to a base policy and scenario.
+
+    Overrides are deep-merged into the resolved base and re-validated, exactly
+    as a policy file's ``extends``.  When any ``...components.<c>.weight`` is
+    set, the component weights are renormalized: :math:`w_c \\leftarrow w_c /
+    \\sum_k w_k`.  ``policy.panel`` (a key of :data:`PANELS`) replaces the
+    rater weights of every rated component.
+
+    Returns
+    -------
+    (Policy, Scenario, dict)
+        The modified policy and scenario and the ``run.*`` options.
+
+    Raises
+    ------
+    PolicyError
+        When the result breaks a policy or scenario rule (message names the key).
+    """
+    base_p = load_policy(policy) if not isinstance(policy, Policy) else policy
+    base_s = load_scenario(scenario)
+    pol_o, scen_o, run = split_values(values)
+    pdata = deep_merge(base_p.model_dump(), pol_o)
+    comps = pdata["components"]
+    if any("weight" in c for c in pol_o.get("components", {}).values()):
+        total = sum(float(c["weight"]) for c in comps.values())
+        if total <= 0:
+            raise PolicyError(SOURCE, "policy.components.*.weight", "at least one weight must be positive")
+        for c in comps.values():
+            c["weight"] = float(c["weight"]) / total
+    if "policy.panel" in values:
+        roles = PANELS[values["policy.panel"]]
+        for c in comps.values():
+            if c.get("measure", "rating") == "rating":
+                c["raters"] = dict(roles)
+    try:
+        new_p = Policy.model_validate(pdata)
+        new_s = Scenario.model_validate(deep_merge(base_s.model_dump(), scen_o))
+    except ValidationError as exc:
+        model = Policy if any(e["loc"] and e["loc"][0] in Policy.model_fields for e in exc.errors()) else Scenario
+        raise validation_error(SOURCE, exc, model) from None
+    return new_p, new_s, run
+
+
+# ---------------------------------------------------------------- live view
+
+Rendered = Mapping[str, Any]  # name -> Figure | DataFrame | str (HTML)
+
+
+class LiveView:
+    """A control panel wired to a render function; outputs refresh on every change.
+
+    Parameters
+    ----------
+    controls : sequence of Control
+    render : callable
+        ``render(values) -> {name: Figure | DataFrame | str}``; figures are
+        shown as PNG images, tables and strings as HTML, in the order given.
+    lang : {"en", "id"}
+    run_button : bool
+        When True, changes wait for a click on the Run button (for renders
+        too slow to feel live).
+
+    Attributes
+    ----------
+    last : dict
+        The most recent render output; ``seconds`` its wall time;
+        ``error`` the last user error message, or None.
+    """
+
+    def __init__(self, controls: list[Control] | tuple[Control, ...], render: Callable[[dict], Rendered],
+                 lang: Lang = "en", run_button: bool = False, title: str = ""):
+        import ipywidgets as W
+
+        self.controls = {c.key: c for c in controls}
+        self.render = render
+        self.lang = lang
+        self.widgets = {c.key: make_widget(c, lang) for c in controls}
+        self.last: dict = {}
+        self.seconds = float("nan")
+        self.error: str | None = None
+        self.n_updates = 0
+        self._outputs: dict[str, Any] = {}
+        self.status = W.HTML()
+        self.out_box = W.VBox()
+        rows = [W.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
+        for c in controls:
+            rows.append(self.widgets[c.key])
+            if c.help:
+                rows.append(W.HTML(f"<small style='color:#555'>{html.escape(c.help.get(lang, ''))}</small>"))
+        if run_button:
+            btn = W.Button(description="Jalankan" if lang == "id" else "Run", button_style="primary")
+            btn.on_click(lambda _b: self.update())
+            rows.append(btn)
+        else:
+            for w in self.widgets.values():
+                w.observe(lambda _change: self.update(), names="value")
+        self.box = W.VBox([W.VBox(rows), self.status, self.out_box])
+        self.update()
+
+    def values(self) -> dict[str, Any]:
+        """Current control values, checked against each control's range."""
+        return {k: self.controls[k].check(w.value) for k, w in self.widgets.items()}
+
+    def set(self, **values: Any) -> "LiveView":
+        """Set controls by key (dots written as ``__``) and refresh once, e.g. ``set(run__n=500)``."""
+        keys = {k.replace("__", "."): v for k, v in values.items()}
+        for key in keys:
+            if key not in self.widgets:
+                raise PolicyError(SOURCE, key, f"no such control; controls: {', '.join(self.widgets)}")
+        for key, value in keys.items():
+            self.controls[key].check(value)
+        with self._hold():
+            for key, value in keys.items():
+                self.widgets[key].value = value
+        self.update()
+        return self
+
+    def _hold(self):
+        view = self
+
+        class _Hold:
+            def __enter__(self):
+                view._held = True
+
+            def __exit__(self, *exc):
+                view._held = False
+
+        return _Hold()
+
+    def update(self) -> None:
+        """Re-render from the current values (a user error is shown, old outputs kept)."""
+        if getattr(self, "_held", False):
+            return
+        import ipywidgets as W
+
+        t0 = time.perf_counter()
+        try:
+            result = dict(self.render(self.values()))
+        except AsnsimError as exc:
+            self.error = str(exc)
+            self.status.value = f"<span style='color:#b2182b'>{html.escape(self.error)}</span>"
+            return
+        self.error = None
+        children = []
+        for name, obj in result.items():
+            if isinstance(obj, plots.Figure):
+                widget = W.Image(value=plots.figure_png(obj), format="png", layout=W.Layout(max_width="720px"))
+            elif isinstance(obj, pd.DataFrame):
+                widget = W.HTML(obj.to_html(float_format=lambda v: f"{v:.2f}", border=0, classes="asnsim-table"))
+            else:
+                widget = W.HTML(str(obj))
+            widget.add_class(f"asnsim-out-{name}")
+            children.append(widget)
+        self.out_box.children = children
+        self.last = result
+        self.seconds = time.perf_counter() - t0
+        self.n_updates += 1
+        self.status.value = f"<small style='color:#777'>{self.seconds:.2f} s</small>"
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.box)
+
+
+# ---------------------------------------------------------------- the apps (notebooks 02, 03, 05)
+
+#: Labels of scenario parameters; a parameter without an entry is labelled by its name.
+PARAM_LABELS: dict[str, dict[str, str]] = {
+    "noise_sd": {"en": "Rating noise (SD)", "id": "Ketidakpastian penilaian (SD)"},
+    "leniency_mean": {"en": "Leniency: average shift", "id": "Kemurahan rata-rata penilai"},
+    "leniency_sd": {"en": "Leniency: differences between raters", "id": "Perbedaan antar-penilai"},
+    "favouritism": {"en": "Favouritism toward close ratees", "id": "Kedekatan personal dengan atasan"},
+    "unit_context_sd": {"en": "Unit context spread (SD)", "id": "Perbedaan kondisi unit (SD)"},
+    "share_close": {"en": "Share close to the superior", "id": "Porsi pegawai dekat dengan atasan"},
+}
+DEFAULT_MAX = 1.5
+
+
+def scenario_controls(section: str = "rater", model: type = RaterParams, base: Scenario | str = "neutral"
+                      ) -> tuple[Control, ...]:
+    """One slider per numeric parameter of a scenario section, from the pydantic model.
+
+    The range is the field's bounds (``ge``/``le``) where it has them, else
+    ``-DEFAULT_MAX .. DEFAULT_MAX`` (or ``0 ..`` when the field is ``ge=0``);
+    the default is the base scenario's value.  New rater effects added to
+    :class:`~asnsim.scenario.RaterParams` appear here without code changes.
+    """
+    scen = load_scenario(base)
+    current = getattr(scen, section)
+    out = []
+    for name, info in model.model_fields.items():
+        if info.annotation not in (float, int, "float", "int"):
+            continue
+        lo, hi = -DEFAULT_MAX, DEFAULT_MAX
+        for meta in info.metadata:
+            lo = float(getattr(meta, "ge", lo) if getattr(meta, "ge", None) is not None else lo)
+            hi = float(getattr(meta, "le", hi) if getattr(meta, "le", None) is not None else hi)
+        value = float(getattr(current, name))
+        hi = max(hi, value)
+        out.append(Control(f"scenario.{section}.{name}", "float", value,
+                           PARAM_LABELS.get(name, {"en": name, "id": name}), lo, hi, 0.05))
+    return tuple(out)
+
+
+def key_figures(sim, lang: Lang = "en") -> pd.Series:
+    """A handful of outcomes of one simulated round, labelled for display.
+
+    % Sangat Baik and % Baik or better; Spearman's rho between final score and
+    true performance; the share of the truly top 10% rated Sangat Baik; and
+    the favouritism gap, % Sangat Baik among employees close to their superior
+    minus among the others (percentage points, unadjusted).
+    """
+    from scipy import stats
+
+    sc = sim.scores.merge(sim.employees[[C.EMPLOYEE_ID, C.TRUE_PERFORMANCE, C.CLOSENESS]], on=C.EMPLOYEE_ID)
+    sb = (sc[C.PREDIKAT] == C.SANGAT_BAIK).to_numpy()
+    level = sc[C.PREDIKAT].map({p: i for i, p in enumerate(C.PREDIKAT_ORDER)}).to_numpy()
+    truth = sc[C.TRUE_PERFORMANCE].to_numpy()
+    top = truth >= np.quantile(truth, 0.9)
+    close = sc[C.CLOSENESS].to_numpy() == 1
+    gap = (sb[close].mean() - sb[~close].mean()) * 100 if close.any() and (~close).any() else np.nan
+    names = {
+        "sb": {"en": "% Sangat Baik", "id": "% Sangat Baik"},
+        "baik": {"en": "% Baik or better", "id": "% Baik ke atas"},
+        "rho": {"en": "rank correlation with true performance",
+                "id": "korelasi peringkat dengan kinerja sebenarnya"},
+        "top": {"en": "% of the truly top 10% rated Sangat Baik",
+                "id": "% dari 10% terbaik sebenarnya yang mendapat Sangat Baik"},
+        "gap": {"en": "Sangat Baik gap, close minus not close (points)",
+                "id": "selisih % Sangat Baik, dekat minus tidak dekat (poin)"},
+    }
+    vals = {"sb": 100 * sb.mean(), "baik": 100 * (level >= C.PREDIKAT_ORDER.index(C.BAIK)).mean(),
+            "rho": stats.spearmanr(sc[C.FINAL_SCORE], truth).statistic, "top": 100 * sb[top].mean(),
+            "gap": gap}
+    return pd.Series({names[k][lang]: v for k, v in vals.items()})
+
+
+def _simulate(policy, scenario, n: int, seed: int):
+    from .pipeline import simulate
+    return simulate(policy, n=n, seed=seed, scenario=scenario)
+
+
+def rubric_controls(policy: Policy | str = "permenpan-6-2022") -> tuple[Control, ...]:
+    """Controls of the rubric designer: one weight per component and the rater panel."""
+    pol = load_policy(policy) if not isinstance(policy, Policy) else policy
+    out = [Control(f"policy.components.{name}.weight", "float", comp.weight,
+                   {"en": f"Weight: {comp.label or name}", "id": f"Bobot: {comp.label or name}"}, 0.0, 1.0, 0.05,
+                   help={"en": "Weights are renormalized to sum to 1.",
+                         "id": "Bobot dinormalkan agar berjumlah 1."})
+           for name, comp in pol.components.items()]
+    out.append(Control("policy.panel", "choice", "atasan", {"en": "Raters", "id": "Penilai"}, options=(
+        ("atasan", {"en": "Direct superior only", "id": "Atasan langsung saja"}),
+        ("atasan_self", {"en": "Superior 70% + self 30%", "id": "Atasan 70% + diri sendiri 30%"}),
+        ("atasan_rekan", {"en": "Superior 60% + peers 40%", "id": "Atasan 60% + rekan 40%"}),
+        ("360", {"en": "360: superior, peers, subordinates, self", "id": "360 derajat"}))))
+    return tuple(out)
+
+
+def rubric_designer(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022",
+                    scenario: str = "default", lang: Lang = "en") -> LiveView:
+    """Notebook 02: change weights and panel; see predikat, objectivity and fairness move.
+
+    The designed policy is compared with the unchanged base policy on the same
+    population and raters (common random numbers).  A panel whose rater roles
+    the simulation does not model yet shows the engine's message instead.
+    """
+    base_sim = _simulate(policy, scenario, n, seed)
+    base_label = {"en": "base policy", "id": "kebijakan dasar"}[lang]
+    new_label = {"en": "your design", "id": "rancangan Anda"}[lang]
+
+    def render(values: dict) -> Rendered:
+        pol, scen, _ = apply_controls(values, policy, scenario)
+        sim = _simulate(pol, scen, n, seed)
+        table = pd.DataFrame({base_label: key_figures(base_sim, lang), new_label: key_figures(sim, lang)})
+        return {"predikat": plots.predikat_bars({base_label: base_sim.scores, new_label: sim.scores}, lang),
+                "truth": plots.score_vs_truth(sim.scores, sim.employees, lang),
+                "table": table}
+
+    return LiveView(rubric_controls(policy), render, lang,
+                    title={"en": "Rubric designer", "id": "Perancang rubrik"}[lang])
+
+
+def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lang: Lang = "en") -> LiveView:
+    """Notebook 03: a slider per rater effect, against the effect-free ``neutral`` world.
+
+    Start from ``neutral`` (only rating noise); every slider plants one effect
+    of :class:`~asnsim.scenario.RaterParams`.  Outputs: predikat bars (neutral
+    vs planted), score against truth, Sangat Baik by closeness, key figures.
+    """
+    neutral = _simulate(policy, "neutral", n, seed)
+    lab0 = {"en": "no effects", "id": "tanpa efek"}[lang]
+    lab1 = {"en": "with your effects", "id": "dengan efek pilihan"}[lang]
+    controls = scenario_controls("rater", RaterParams, "neutral") + (
+        Control("scenario.population.share_close", "float", load_scenario("neutral").population.share_close,
+                PARAM_LABELS["share_close"], 0.0, 1.0, 0.05),)
+
+    def render(values: dict) -> Rendered:
+        pol, scen, _ = apply_controls(values, policy, "neutral")
+        sim = _simulate(pol, scen, n, seed)
+        table = pd.DataFrame({lab0: key_figures(neutral, lang), lab1: key_figures(sim, lang)})
+        return {"predikat": plots.predikat_bars({lab0: neutral.scores, lab1: sim.scores}, lang),
+                "truth": plots.score_vs_truth(sim.scores, sim.employees, lang),
+                "fairness": plots.fairness_by_group(sim.scores, sim.employees, C.CLOSENESS, lang),
+                "table": table}
+
+    return LiveView(controls, render, lang, title={"en": "Rater bias lab", "id": "Lab bias penilai"}[lang])
+
+
+# ---------------------------------------------------------------- the workshop (notebook 05)
+
+WORKSHOP_CONTROLS = (
+    Control("scenario.rater.favouritism", "float", 0.0,
+            {"id": "Kedekatan personal dengan atasan", "en": "Favouritism toward close ratees"}, 0.0, 1.5, 0.1,
+            help={"id": "0 = atasan menilai semua pegawai sama; makin besar, makin pegawai yang dekat "
+                        "dengan atasan dinilai lebih tinggi dari kinerjanya.",
+                  "en": "0 = the superior treats everyone alike; larger = close ratees are rated above "
+                        "their real work."}),
+    Control("scenario.rater.leniency_sd", "float", 0.0,
+            {"id": "Perbedaan antar-penilai", "en": "Differences between raters"}, 0.0, 1.0, 0.1,
+            help={"id": "Ada atasan yang murah nilai, ada yang pelit: makin besar, makin berbeda.",
+                  "en": "Some superiors are lenient, some severe: larger = more different."}),
+)
+
+
+def story_pair(employees: pd.DataFrame, plain, favoured) -> tuple[int, int]:
+    """Pick the workshop's two colleagues: Sari (close to her superior) and Budi (not close).
+
+    Sari's predikat rises between the ``plain`` and ``favoured`` simulations
+    (same people, same raters, only favouritism differs); Budi's does not,
+    and his true performance is the closest to Sari's, at least hers when
+    possible.  Falls back to the closest true performances when no employee
+    changes predikat.
+    """
+    lev = {p: i for i, p in enumerate(C.PREDIKAT_ORDER)}
+    ids = employees[C.EMPLOYEE_ID].to_numpy()
+    p0 = plain.scores.set_index(C.EMPLOYEE_ID)[C.PREDIKAT].reindex(ids).map(lev).to_numpy()
+    p1 = favoured.scores.set_index(C.EMPLOYEE_ID)[C.PREDIKAT].reindex(ids).map(lev).to_numpy()
+    truth = employees[C.TRUE_PERFORMANCE].to_numpy()
+    close = employees[C.CLOSENESS].to_numpy() == 1
+    cand = np.flatnonzero(close & (p1 > p0))
+    if len(cand) == 0:
+        cand = np.flatnonzero(close)
+    sari = cand[np.argmin(np.abs(truth[cand] - np.median(truth[cand])))]
+    others = np.flatnonzero(~close & (p0 == p0[sari]) & (p1 == p0[sari]))
+    if len(others) == 0:
+        others = np.flatnonzero(~close)
+    better = others[truth[others] >= truth[sari]]
+    pool = better if len(better) else others
+    budi = pool[np.argmin(np.abs(truth[pool] - truth[sari]))]
+    return int(ids[sari]), int(ids[budi])
+
+
+def workshop(n: int = 2000, seed: int = 7, policy: str = "permenpan-6-2022", lang: Lang = "id") -> LiveView:
+    """Notebook 05, the lokakarya dashboard: two sliders, two pictures, one report card.
+
+    The story (seed 004, Pontianak: "bukan atas dasar kedekatan personal
+    dengan atasan"): Sari and Budi do almost the same work; as favouritism
+    grows, Sari, who is close to her superior, moves up a predikat and Budi
+    does not.  The bars show the same thing for the whole city.
+    """
+    names = {"sari": "Bu Sari", "budi": "Pak Budi"}
+    plain = _simulate(policy, "neutral", n, seed)
+    strong = apply_controls({"scenario.rater.favouritism": 1.0}, policy, "neutral")
+    sari, budi = story_pair(plain.employees, plain, _simulate(strong[0], strong[1], n, seed))
+    truth_pct = plain.employees[C.TRUE_PERFORMANCE].rank(pct=True).set_axis(plain.employees[C.EMPLOYEE_ID])
+
+    def render(values: dict) -> Rendered:
+        pol, scen, _ = apply_controls(values, policy, "neutral")
+        sim = _simulate(pol, scen, n, seed)
+        sc = sim.scores.set_index(C.EMPLOYEE_ID)
+        emp = sim.employees.set_index(C.EMPLOYEE_ID)
+        rows = []
+        for key, eid in (("sari", sari), ("budi", budi)):
+            rows.append({
+                {"id": "Pegawai", "en": "Employee"}[lang]: names[key],
+                {"id": "Dekat dengan atasan", "en": "Close to superior"}[lang]:
+                    ({"id": "ya", "en": "yes"} if emp.at[eid, C.CLOSENESS] else {"id": "tidak", "en": "no"})[lang],
+                {"id": "Kinerja sebenarnya (lebih baik dari ...% pegawai)",
+                 "en": "True performance (better than ...% of staff)"}[lang]: round(100 * truth_pct[eid]),
+                {"id": "Nilai akhir", "en": "Final score"}[lang]: round(float(sc.at[eid, C.FINAL_SCORE]), 1),
+                "Predikat": sc.at[eid, C.PREDIKAT],
+            })
+        card = pd.DataFrame(rows)
+        card = card.set_index(card.columns[0])
+        return {"rapor": card,
+                "fairness": plots.fairness_by_group(sim.scores, sim.employees, C.CLOSENESS, lang),
+                "truth": plots.score_vs_truth(sim.scores, sim.employees, lang,
+                                              highlight={sari: names["sari"], budi: names["budi"]})}
+
+    return LiveView(WORKSHOP_CONTROLS, render, lang,
+                    title={"id": "Lokakarya: apa yang mengubah predikat?",
+                           "en": "Workshop: what changes a predikat?"}[lang])

@@ -64,7 +64,8 @@ def _hash_model(model) -> str:
 
 
 def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
-             scenario: Scenario | str | Path = "default", replicate: int = 0) -> Simulation:
+             scenario: Scenario | str | Path = "default", replicate: int = 0,
+             scenario_index: int = 0) -> Simulation:
     """Simulate one appraisal round of a synthetic organisation under a policy.
 
     Parameters
@@ -79,6 +80,10 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
         Behaviour scenario (built-in name or file).
     replicate : int
         Replicate number within an experiment.
+    scenario_index : int
+        Position of the scenario in an experiment design: part of every random
+        stream's key (see :func:`asnsim.rng.stage_rng`), so each scenario of a
+        design gets its own independent draws.
 
     Examples
     --------
@@ -88,9 +93,9 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
     """
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
     scen = load_scenario(scenario)
-    employees = generate_population(n, stage_rng(seed, "population", replicate), scen.population)
-    disp = draw_dispositions(employees, scen.rater, stage_rng(seed, "dispositions", replicate))
-    ratings = simulate_ratings(employees, pol, disp, scen.rater, stage_rng(seed, "ratings", replicate))
+    employees = generate_population(n, stage_rng(seed, "population", replicate, scenario_index), scen.population)
+    disp = draw_dispositions(employees, scen.rater, stage_rng(seed, "dispositions", replicate, scenario_index))
+    ratings = simulate_ratings(employees, pol, disp, scen.rater, stage_rng(seed, "ratings", replicate, scenario_index))
     scores = score(pol, ratings, employees)
     return Simulation(pol, scen, seed, employees, ratings, scores)
 

@@ -1,0 +1,165 @@
+"""asnsim.widgets: controls as data, values to policy/scenario, live views that react."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+import pytest
+
+from asnsim import columns as C
+from asnsim import widgets
+from asnsim.errors import PolicyError
+from asnsim.pipeline import simulate
+from asnsim.scenario import RaterParams
+
+N = 500
+
+
+def test_control_check_names_the_key():
+    c = widgets.Control("scenario.rater.favouritism", "float", 0.0, {"en": "fav"}, 0.0, 1.5, 0.1)
+    assert c.check(1) == 1.0
+    with pytest.raises(PolicyError, match=r"controls: scenario.rater.favouritism: 2 is outside 0..1.5"):
+        c.check(2)
+    d = widgets.Control("policy.panel", "choice", "atasan", {"en": "p"}, options=(("atasan", {"en": "A"}),))
+    with pytest.raises(PolicyError, match="policy.panel"):
+        d.check("nobody")
+
+
+def test_make_widget_kinds_and_languages():
+    f = widgets.make_widget(widgets.WORKSHOP_CONTROLS[0], "id")
+    assert isinstance(f, W.FloatSlider) and f.description == "Kedekatan personal dengan atasan"
+    assert not f.continuous_update and (f.min, f.max, f.value) == (0.0, 1.5, 0.0)
+    assert widgets.make_widget(widgets.WORKSHOP_CONTROLS[0], "en").description == "Favouritism toward close ratees"
+    panel = [c for c in widgets.rubric_controls() if c.key == "policy.panel"][0]
+    dd = widgets.make_widget(panel, "id")
+    assert isinstance(dd, W.Dropdown) and dd.value == "atasan" and dd.label == "Atasan langsung saja"
+    b = widgets.make_widget(widgets.Control("policy.quota.enabled", "bool", True, {"en": "q"}))
+    assert isinstance(b, W.Checkbox) and b.value is True
+
+
+def test_apply_controls_renormalizes_weights_and_sets_panel_and_scenario():
+    values = {"policy.components.hasil_kerja.weight": 0.6, "policy.components.perilaku_kerja.weight": 0.2,
+              "policy.panel": "atasan_self", "scenario.rater.favouritism": 0.8, "run.n": 10}
+    pol, scen, run = widgets.apply_controls(values, "permenpan-6-2022", "default")
+    assert pol.components["hasil_kerja"].weight == pytest.approx(0.75)
+    assert pol.components["perilaku_kerja"].weight == pytest.approx(0.25)
+    assert pol.components["hasil_kerja"].raters == {"atasan": 0.7, "self": 0.3}
+    assert scen.rater.favouritism == 0.8 and scen.rater.noise_sd == 0.7  # the rest of 'default' is kept
+    assert run == {"n": 10}
+
+
+def test_apply_controls_errors_name_the_key():
+    with pytest.raises(PolicyError, match=r"policy.components.\*.weight: at least one weight must be positive"):
+        widgets.apply_controls({"policy.components.hasil_kerja.weight": 0.0,
+                                "policy.components.perilaku_kerja.weight": 0.0}, "permenpan-6-2022", "neutral")
+    with pytest.raises(PolicyError, match=r"rater.noise_sd"):
+        widgets.apply_controls({"scenario.rater.noise_sd": -1.0}, "permenpan-6-2022", "neutral")
+    with pytest.raises(PolicyError, match="starts with policy., scenario. or run."):
+        widgets.apply_controls({"rater.noise_sd": 1.0}, "permenpan-6-2022", "neutral")
+
+
+def test_scenario_controls_follow_the_model_fields():
+    ctrls = widgets.scenario_controls("rater", RaterParams, "default")
+    keys = [c.key for c in ctrls]
+    assert keys == [f"scenario.rater.{f}" for f, i in RaterParams.model_fields.items() if i.annotation is float]
+    by = {c.key: c for c in ctrls}
+    assert by["scenario.rater.noise_sd"].min == 0.0 and by["scenario.rater.noise_sd"].default == 0.7
+    assert by["scenario.rater.leniency_mean"].min == -widgets.DEFAULT_MAX  # unbounded field
+    assert by["scenario.rater.favouritism"].text("id") == "Kedekatan personal dengan atasan"
+
+
+def test_key_figures_hand_worked():
+    class Sim:
+        employees = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.TRUE_PERFORMANCE: [0.1, 0.2, 0.3, 0.4],
+                                  C.CLOSENESS: [1, 0, 1, 0]})
+        scores = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.FINAL_SCORE: [10.0, 20.0, 40.0, 30.0],
+                               C.PREDIKAT: [C.SANGAT_BAIK, C.BAIK, C.SANGAT_BAIK, C.BUTUH_PERBAIKAN]})
+    k = widgets.key_figures(Sim, "en")
+    assert k.iloc[0] == 50 and k.iloc[1] == 75
+    assert k.iloc[2] == pytest.approx(0.8)          # ranks (1,2,4,3) vs (1,2,3,4)
+    assert k.iloc[3] == 0                           # the top 10% (employee 4) is Butuh Perbaikan
+    assert k.iloc[4] == 100                         # close: 2/2 SB; not close: 0/2
+    assert list(widgets.key_figures(Sim, "id").index)[0] == "% Sangat Baik"
+
+
+def test_liveview_reacts_to_a_control_and_plants_favouritism():
+    view = widgets.bias_lab(n=N, seed=2, lang="en")
+    assert view.n_updates == 1 and set(view.last) == {"predikat", "truth", "fairness", "table"}
+    gap0 = view.last["table"].iloc[4, 1]
+    png0 = view.out_box.children[0].value
+    view.set(scenario__rater__favouritism=1.2)
+    assert view.n_updates == 2  # one refresh per set(), however many controls change
+    gap1 = view.last["table"].iloc[4, 1]
+    assert gap1 > gap0 + 15     # a planted favouritism of 1.2 SD gives close ratees many more Sangat Baik
+    assert view.out_box.children[0].value != png0
+    # moving the widget itself (as a user does) also refreshes
+    view.widgets["scenario.rater.favouritism"].value = 0.0
+    assert view.n_updates == 3 and view.last["table"].iloc[4, 1] == pytest.approx(gap0)
+
+
+def test_liveview_shows_user_errors_and_keeps_the_last_picture():
+    view = widgets.rubric_designer(n=N, seed=1, lang="id")
+    before = view.last
+    view.set(policy__components__hasil_kerja__weight=0.0, policy__components__perilaku_kerja__weight=0.0)
+    assert "at least one weight must be positive" in view.error
+    assert "at least one weight" in view.status.value and view.last is before
+    view.set(policy__components__hasil_kerja__weight=1.0)
+    assert view.error is None
+    with pytest.raises(PolicyError, match="no such control"):
+        view.set(run__n=5)
+
+
+def test_rubric_weights_change_the_final_score():
+    view = widgets.rubric_designer(n=N, seed=1)
+    view.set(policy__components__hasil_kerja__weight=1.0, policy__components__perilaku_kerja__weight=0.0)
+    pol, scen, _ = widgets.apply_controls(view.values(), "permenpan-6-2022", "default")
+    sim = simulate(pol, n=N, seed=1, scenario=scen)
+    np.testing.assert_allclose(sim.scores[C.FINAL_SCORE], sim.scores["score_hasil_kerja"])
+    rho = view.last["table"].iloc[2, 1]
+    from scipy import stats
+    assert rho == pytest.approx(stats.spearmanr(sim.scores[C.FINAL_SCORE],
+                                                sim.employees[C.TRUE_PERFORMANCE]).statistic)
+
+
+def test_run_button_defers_updates():
+    calls = []
+    ctrl = widgets.Control("run.k", "int", 1, {"en": "k"}, 0, 5, 1)
+    view = widgets.LiveView([ctrl], lambda v: calls.append(v) or {"t": f"k={v['run.k']}"}, run_button=True)
+    view.widgets["run.k"].value = 3
+    assert len(calls) == 1 and view.last["t"] == "k=1"
+    view.box.children[0].children[-1].click()
+    assert len(calls) == 2 and view.last["t"] == "k=3"
+
+
+def test_workshop_story_sari_rises_budi_does_not():
+    view = widgets.workshop(n=N, seed=7)
+    card0 = view.last["rapor"]
+    assert list(card0.index) == ["Bu Sari", "Pak Budi"]
+    assert card0.loc["Bu Sari", "Dekat dengan atasan"] == "ya"
+    assert card0.loc["Pak Budi", "Dekat dengan atasan"] == "tidak"
+    truth = "Kinerja sebenarnya (lebih baik dari ...% pegawai)"
+    assert card0.loc["Pak Budi", truth] >= card0.loc["Bu Sari", truth]
+    assert card0.loc["Bu Sari", "Predikat"] == card0.loc["Pak Budi", "Predikat"]
+    view.set(scenario__rater__favouritism=1.0)
+    card1 = view.last["rapor"]
+    order = list(C.PREDIKAT_ORDER)
+    assert order.index(card1.loc["Bu Sari", "Predikat"]) > order.index(card0.loc["Bu Sari", "Predikat"])
+    assert card1.loc["Pak Budi", "Predikat"] == card0.loc["Pak Budi", "Predikat"]
+    assert card1.loc["Pak Budi", "Nilai akhir"] == card0.loc["Pak Budi", "Nilai akhir"]
+
+
+def test_story_pair_fallback_picks_closest_truth():
+    emp = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.TRUE_PERFORMANCE: [0.0, 0.5, 0.45, 2.0],
+                        C.CLOSENESS: [0, 1, 0, 0]})
+
+    class S:
+        scores = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.PREDIKAT: [C.BAIK] * 4})
+    # nobody changes predikat: Sari is the only close employee; Budi is the closest truth at least hers
+    assert widgets.story_pair(emp, S, S) == (2, 4)
+
+    class Fav:
+        scores = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.PREDIKAT: [C.BAIK, C.SANGAT_BAIK, C.BAIK, C.BAIK]})
+    emp2 = emp.assign(**{C.TRUE_PERFORMANCE: [0.0, 0.5, 0.55, 0.52]})
+    # Sari (2) rises with favouritism; Budi is the not-close colleague closest above her (0.52, id 4)
+    assert widgets.story_pair(emp2, S, Fav) == (2, 4)

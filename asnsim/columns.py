@@ -74,6 +74,22 @@ SCORE_COLUMNS = [EMPLOYEE_ID, FINAL_SCORE, RATING_RESULTS, RATING_BEHAVIOUR, PRE
 # units
 UNIT_PREDIKAT = "unit_predikat"
 N = "n"
+N_QUOTA = "n_quota"
+QUOTA_STATUS = "quota_status"
+QUOTA_BOUND = "quota_bound"
+N_MOVED = "n_moved"
+PREDIKAT_LABEL = "predikat_label"
+INNOVATION = "innovation"
+
+# unit (organisation) predikat, worst to best (PermenPAN-RB 6/2022; SE MenPAN-RB 03/2023)
+UNIT_ISTIMEWA = "Istimewa"
+UNIT_PREDIKAT_ORDER = ("Sangat Kurang", "Kurang", "Butuh Perbaikan", "Baik", UNIT_ISTIMEWA)
+
+# indicators (long: one row per employee, indicator, aspect, period)
+ASPECT = "aspect"
+SELF_REPORTED = "self_reported"
+VERIFIED = "verified"
+ASPECTS = ("kuantitas", "kualitas", "waktu", "biaya")
 
 # rater roles
 ATASAN = "atasan"

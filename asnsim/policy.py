@@ -150,31 +150,72 @@ class Periods(_Frozen):
 
 
 class RatingRules(_Frozen):
-    """PermenPAN-RB 6/2022 rules from item scores (1-3) to the two 3-level ratings.
+    """A regime's rules from item scores or indicators to ratings and scores.
 
-    Hasil kerja: Di Atas if more than ``results_majority`` of the items are
-    above expectation and no *utama* item is below; Di Bawah if more than
-    ``results_majority`` are below; otherwise Sesuai.  Perilaku: the mean of
-    the BerAKHLAK item scores, Di Atas at or above ``behaviour_above``,
-    Sesuai at or above ``behaviour_meets`` (an application's rule, UNCERTAIN).
+    PermenPAN-RB 6/2022.  Hasil kerja: Di Atas if more than
+    ``results_majority`` of the items are above expectation and no *utama*
+    item is below; Di Bawah if more than ``results_majority`` are below;
+    otherwise Sesuai.  Perilaku: the mean of the BerAKHLAK item scores, Di Atas
+    at or above ``behaviour_above``, Sesuai at or above ``behaviour_meets``
+    (an application's rule, UNCERTAIN).  When hasil kerja is measured by
+    indicators, an RHK is above expectation at capaian >= ``capaian_above``
+    and below it under ``capaian_meets``.
+
+    PP 46/2011.  Waktu and biaya use the efficiency rule with
+    ``waktu_factor`` (1.76) and ``efficiency_threshold`` (24 percent); items in
+    ``structural_only_items`` (kepemimpinan) count only for employees whose
+    ``position_class`` is in ``structural_classes``.
+
+    PP 30/2019.  ``weights_360`` (results, behaviour) replaces the component
+    weights for an employee whose behaviour ratings include peers (rekan) or
+    subordinates (bawahan): 60/40 instead of 70/30.
     """
 
     results_majority: float = Field(0.5, ge=0, lt=1)
     utama_items: int = Field(1, ge=0)
     behaviour_above: float = 2.5
     behaviour_meets: float = 1.5
+    capaian_above: float = 110.0
+    capaian_meets: float = 90.0
+    waktu_factor: float = Field(1.76, gt=1)
+    efficiency_threshold: float = Field(24.0, ge=0, lt=100)
+    structural_only_items: tuple[str, ...] = ()
+    structural_classes: tuple[str, ...] = ("struktural",)
+    weights_360: tuple[float, float] | None = None
+    source: str = ""
 
     @model_validator(mode="after")
     def _order(self) -> "RatingRules":
         if not self.behaviour_meets < self.behaviour_above:
             raise ValueError("behaviour_meets must be below behaviour_above")
+        if not self.capaian_meets < self.capaian_above:
+            raise ValueError("capaian_meets must be below capaian_above")
+        if self.weights_360 is not None:
+            if min(self.weights_360) < 0 or not math.isclose(sum(self.weights_360), 1.0, abs_tol=1e-9):
+                raise ValueError(f"weights_360 must be two non-negative weights summing to 1, "
+                                 f"got {list(self.weights_360)}")
         return self
 
 
 class Band(_Frozen):
+    """A score band: ``predikat`` (the common PermenPAN ladder name), the regime's own ``label``.
+
+    The lowest band also takes every score below its ``min_score``.  A band
+    with ``requires_innovation`` is given only to employees whose
+    ``innovation`` column is true; the others fall to the next band down.
+    """
+
     predikat: str
     min_score: float
+    label: str = ""
     requires_innovation: bool = False
+
+    @field_validator("predikat")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in C.PREDIKAT_ORDER:
+            raise ValueError(f"unknown predikat {v!r}; allowed: {', '.join(C.PREDIKAT_ORDER)}")
+        return v
 
 
 class PredikatRules(_Frozen):
@@ -209,12 +250,97 @@ class PredikatRules(_Frozen):
         return self
 
 
+class QuotaRule(_Frozen):
+    """One row of the kurva distribusi: in a unit with ``unit_predikat``, the
+    employees whose predikat is in ``predikat`` number at least
+    ``ceil(min_share * n)`` (and at least ``min_count``) and at most
+    ``floor(max_share * n)``, where ``n`` counts the unit's employees under
+    the quota."""
+
+    unit_predikat: str
+    predikat: tuple[str, ...] = Field(min_length=1)
+    min_share: float | None = Field(None, ge=0, le=1)
+    max_share: float | None = Field(None, ge=0, le=1)
+    min_count: int = Field(0, ge=0)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "QuotaRule":
+        if self.unit_predikat not in C.UNIT_PREDIKAT_ORDER:
+            raise ValueError(f"unknown unit predikat {self.unit_predikat!r}; "
+                             f"allowed: {', '.join(C.UNIT_PREDIKAT_ORDER)}")
+        for p in self.predikat:
+            if p not in C.PREDIKAT_ORDER:
+                raise ValueError(f"unknown predikat {p!r}; allowed: {', '.join(C.PREDIKAT_ORDER)}")
+        if self.min_share is None and self.max_share is None and not self.min_count:
+            raise ValueError("a quota rule needs min_share, max_share or min_count")
+        if self.min_share is not None and self.max_share is not None and self.min_share > self.max_share:
+            raise ValueError(f"min_share {self.min_share:g} exceeds max_share {self.max_share:g}")
+        return self
+
+    @property
+    def label(self) -> str:
+        """Short text, e.g. ``Sangat Baik <= 70%`` or ``Butuh Perbaikan+Kurang/Misconduct >= 1``."""
+        who = "+".join(self.predikat)
+        parts = []
+        if self.min_share is not None:
+            parts.append(f"{who} >= {self.min_share:.0%}")
+        if self.min_count:
+            parts.append(f"{who} >= {self.min_count}")
+        if self.max_share is not None:
+            parts.append(f"{who} <= {self.max_share:.0%}")
+        return ", ".join(parts)
+
+
 class Quota(_Frozen):
-    """Kurva distribusi (SE MenPAN-RB 03/2023): allowed employee predikat per unit predikat."""
+    """Kurva distribusi (SE MenPAN-RB 03/2023): allowed employee predikat per unit predikat.
+
+    ``unit_predikat`` is either one of :data:`asnsim.columns.UNIT_PREDIKAT_ORDER`
+    (every unit gets it) or ``"draw"``: each unit's predikat is drawn from its
+    mean true performance plus noise (``unit_noise_sd``), cut at
+    ``unit_cutpoints`` (four increasing cuts on the standardized scale, from
+    Sangat Kurang up to Istimewa).  ``leader_rating`` maps the unit predikat
+    to the unit leader's hasil-kerja level; with ``exclude_leaders`` the
+    leader is outside the unit's quota (rated by the next-higher leader).
+    """
 
     enabled: bool = False
     unit_predikat: str = "Baik"
+    rules: tuple[QuotaRule, ...] = ()
+    unit_noise_sd: float = Field(0.5, ge=0)
+    unit_cutpoints: tuple[float, ...] = (-1.6449, -1.2816, -0.5244, 0.8416)
+    leader_rating: dict[str, Literal["di_bawah", "sesuai", "di_atas"]] = {}
+    exclude_leaders: bool = True
     source: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "Quota":
+        if self.unit_predikat != "draw" and self.unit_predikat not in C.UNIT_PREDIKAT_ORDER:
+            raise ValueError(f"unit_predikat must be 'draw' or one of {', '.join(C.UNIT_PREDIKAT_ORDER)}, "
+                             f"got {self.unit_predikat!r}")
+        if len(self.unit_cutpoints) != len(C.UNIT_PREDIKAT_ORDER) - 1 or any(
+                b <= a for a, b in zip(self.unit_cutpoints, self.unit_cutpoints[1:])):
+            raise ValueError(f"unit_cutpoints must be {len(C.UNIT_PREDIKAT_ORDER) - 1} strictly increasing "
+                             f"numbers, got {list(self.unit_cutpoints)}")
+        unknown = set(self.leader_rating) - set(C.UNIT_PREDIKAT_ORDER)
+        if unknown:
+            raise ValueError(f"leader_rating: unknown unit predikat {sorted(unknown)}; "
+                             f"allowed: {', '.join(C.UNIT_PREDIKAT_ORDER)}")
+        if self.enabled and not self.rules:
+            raise ValueError("quota.enabled needs at least one [[quota.rules]] entry")
+        for up in C.UNIT_PREDIKAT_ORDER:
+            rows = [r for r in self.rules if r.unit_predikat == up]
+            seen: set[str] = set()
+            for r in rows:
+                if seen & set(r.predikat):
+                    raise ValueError(f"rules for unit predikat {up!r} overlap on {sorted(seen & set(r.predikat))}; "
+                                     "merge them into one rule (each employee predikat may sit in one rule per row)")
+                seen |= set(r.predikat)
+            floor_total = sum(r.min_share or 0.0 for r in rows)
+            if floor_total > 1 + 1e-9:
+                raise ValueError(f"minimum shares for unit predikat {up!r} sum to {floor_total:g} > 1: "
+                                 "no unit can meet them")
+        return self
 
 
 class Burden(_Frozen):
@@ -327,8 +453,22 @@ def deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
+def _drop_components(data: dict) -> dict:
+    """Remove components marked ``drop = true`` (a city that replaces a national component)."""
+    comps = data.get("components")
+    if isinstance(comps, dict):
+        data["components"] = {k: v for k, v in comps.items()
+                              if not (isinstance(v, dict) and v.get("drop") is True)}
+    return data
+
+
 def resolve_data(ref: str, subdir: str = _BUILTIN, _seen: tuple[str, ...] = ()) -> tuple[dict, str]:
-    """Read a policy (or scenario) and apply its ``extends`` chain; return (merged data, label)."""
+    """Read a policy (or scenario) and apply its ``extends`` chain; return (merged data, label).
+
+    A component table holding ``drop = true`` removes that component of the
+    parent, so a city model can replace a national component (Sawahlunto's
+    competencies replace PP 30's perilaku).
+    """
     data, label, path = _read_toml(ref, subdir)
     parent = data.get("extends")
     if parent is None:
@@ -341,7 +481,7 @@ def resolve_data(ref: str, subdir: str = _BUILTIN, _seen: tuple[str, ...] = ()) 
         raise PolicyError(label, "extends", f"circular extends chain: {' -> '.join(_seen + (parent,))}")
     base, _ = resolve_data(parent, subdir, _seen + (ref,))
     merged = deep_merge(base, {k: v for k, v in data.items()})
-    return merged, label
+    return _drop_components(merged), label
 
 
 def _unwrap(tp: Any) -> Any:

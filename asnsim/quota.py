@@ -1,0 +1,415 @@
+"""Kurva distribusi: the quotas a unit's predikat puts on its employees' predikat.
+
+SE MenPAN-RB 03/2023 ties the allowed distribution of employee predikat to the
+unit's own predikat (DOMAIN.md s.2), e.g. a unit rated *Baik* may rate at most
+70% of its employees Baik and must rate at least one Butuh Perbaikan or
+Kurang.  The rules are data (``[[quota.rules]]`` in a policy file); this
+module checks a distribution against them and enforces them.
+
+Counting convention (an assumption documented in the policy files): a share
+bound is met strictly, so a rule ``min_share = s`` needs at least
+``ceil(s * n)`` employees and ``max_share = s`` allows at most
+``floor(s * n)``, where ``n`` is the number of the unit's employees under the
+quota.
+
+Enforcement moves the fewest employees.  Within one unit predikat the rules'
+predikat sets are disjoint (the policy validator checks it), so with ``E``
+employees above the maximums and ``D`` missing from the minimums every
+distribution meeting the quotas differs from the raw one in at least
+``max(E, D)`` employees: each surplus employee must leave its set, each
+missing one must arrive in its set, and one move does at most one of each.
+The algorithm reaches that bound:
+
+1. the surplus of each capped set leaves it, lowest-scoring first, and fills
+   the deficits of the other sets (nearest deficit first); what is left goes
+   to the nearest level below with room (above only when none below has
+   room);
+2. any deficit still open is filled from the nearest levels with employees to
+   spare, above the set first (the lowest-scoring of a level above moves
+   down), then below (the highest-scoring of a level below moves up).
+
+Within a level the movers are chosen in score order, so the lowest-scoring
+Sangat Baik is the first to move down.  Everything is array arithmetic over
+units (``units x 5`` counts and a ``units x 5 x 5`` flow matrix); the loops run
+over rules and the five levels only.  Units whose quotas cannot be met (a
+one-person unit rated Kurang needs one Kurang *and* one Butuh Perbaikan) keep
+their raw predikat and are reported with status ``infeasible``; with
+``on_infeasible="raise"`` a :class:`~asnsim.errors.QuotaInfeasible` names
+the first such unit and its rules.
+
+References
+----------
+SE MenPAN-RB No. 03 Tahun 2023 (kurva distribusi); PermenPAN-RB No. 6 Tahun
+2022 (predikat kinerja organisasi and the unit leader's hasil kerja).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .errors import QuotaInfeasible
+from .policy import Quota, QuotaRule
+
+LEVELS = C.PREDIKAT_ORDER
+N_LEVELS = len(LEVELS)
+_BIG = np.iinfo(np.int64).max // 4
+
+__all__ = ["QuotaResult", "rule_bounds", "check_quotas", "enforce_quotas", "LEVELS"]
+
+
+@dataclass(frozen=True)
+class QuotaResult:
+    """What :func:`enforce_quotas` returns.
+
+    Attributes
+    ----------
+    predikat : Series
+        Employee predikat after enforcement (same index as the input).
+    units : DataFrame
+        One row per unit: ``unit, unit_predikat, n_quota, quota_status``
+        (``met``, ``enforced`` or ``infeasible``), ``quota_bound`` (the rules
+        the raw distribution broke, ``"; "``-joined, empty when none) and
+        ``n_moved``.
+    violations : DataFrame
+        The raw distribution's violations (see :func:`check_quotas`).
+    """
+
+    predikat: pd.Series
+    units: pd.DataFrame
+    violations: pd.DataFrame
+
+    def summary(self) -> str:
+        """One line for people: how many units met, needed enforcement, could not meet their quotas."""
+        st = self.units[C.QUOTA_STATUS].value_counts()
+        text = (f"kurva distribusi: {int(st.get('met', 0))} units met their quotas, "
+                f"{int(st.get('enforced', 0))} needed enforcement "
+                f"({int(self.units[C.N_MOVED].sum())} employees moved), "
+                f"{int(st.get('infeasible', 0))} cannot meet them")
+        bad = self.units.loc[self.units[C.QUOTA_STATUS] == "infeasible", C.UNIT]
+        if len(bad):
+            text += f" (kept raw: {', '.join(map(str, bad[:5]))}{', ...' if len(bad) > 5 else ''})"
+        return text
+
+
+def rule_bounds(rule: QuotaRule, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper count bounds of one rule for units of ``n`` employees.
+
+    ``lo = max(ceil(min_share * n), min_count)``, ``hi = floor(max_share * n)``
+    (no bound: 0 and a very large number).  A tolerance of 1e-9 keeps
+    ``0.7 * 10`` at 7.
+
+    Examples
+    --------
+    >>> from asnsim.policy import QuotaRule
+    >>> r = QuotaRule(unit_predikat="Istimewa", predikat=("Sangat Baik",), max_share=0.7)
+    >>> rule_bounds(r, np.array([1, 3, 10]))[1].tolist()
+    [0, 2, 7]
+    """
+    n = np.asarray(n, dtype=np.int64)
+    lo = np.zeros(len(n), dtype=np.int64)
+    if rule.min_share is not None:
+        lo = np.ceil(rule.min_share * n - 1e-9).astype(np.int64)
+    lo = np.maximum(lo, rule.min_count)
+    hi = np.full(len(n), _BIG, dtype=np.int64)
+    if rule.max_share is not None:
+        hi = np.floor(rule.max_share * n + 1e-9).astype(np.int64)
+    return lo, hi
+
+
+def _codes(predikat: pd.Series) -> np.ndarray:
+    """Predikat names to 0..4 (Sangat Kurang .. Sangat Baik); -1 for missing or unknown."""
+    cat = pd.Categorical(predikat, categories=list(LEVELS))
+    return np.asarray(cat.codes, dtype=np.int64)
+
+
+class _Plan:
+    """Per-unit rule slots: member masks (U, R, 5) and bounds (U, R)."""
+
+    def __init__(self, quota: Quota, unit_predikat: np.ndarray, n: np.ndarray):
+        rows = {up: [r for r in quota.rules if r.unit_predikat == up] for up in C.UNIT_PREDIKAT_ORDER}
+        self.R = max([len(v) for v in rows.values()] + [1])
+        U = len(n)
+        self.member = np.zeros((U, self.R, N_LEVELS), dtype=bool)
+        self.lo = np.zeros((U, self.R), dtype=np.int64)
+        self.hi = np.full((U, self.R), _BIG, dtype=np.int64)
+        self.labels = np.full((U, self.R), "", dtype=object)
+        for up, rules in rows.items():  # loop over the five unit predikat rows
+            sel = (unit_predikat == up) & (n > 0)
+            if not sel.any():
+                continue
+            for j, rule in enumerate(rules):
+                mask = np.array([lv in rule.predikat for lv in LEVELS])
+                lo, hi = rule_bounds(rule, n[sel])
+                self.member[sel, j] = mask
+                self.lo[sel, j], self.hi[sel, j] = lo, hi
+                self.labels[sel, j] = rule.label
+        # nearest member level of each slot, seen from below (lowest) and from above (highest)
+        lv = np.arange(N_LEVELS)
+        self.low_level = np.where(self.member, lv, N_LEVELS).min(axis=2)
+        self.high_level = np.where(self.member, lv, -1).max(axis=2)
+        self.slot_of_level = np.full((U, N_LEVELS), -1, dtype=np.int64)
+        for j in range(self.R):
+            self.slot_of_level = np.where(self.member[:, j], j, self.slot_of_level)
+
+    def set_counts(self, cnt: np.ndarray) -> np.ndarray:
+        return (self.member * cnt[:, None, :]).sum(axis=2)
+
+
+def _counts(u: np.ndarray, codes: np.ndarray, n_units: int) -> np.ndarray:
+    ok = codes >= 0
+    flat = np.bincount(u[ok] * N_LEVELS + codes[ok], minlength=n_units * N_LEVELS)
+    return flat.reshape(n_units, N_LEVELS).astype(np.int64)
+
+
+def _violations(plan: _Plan, cnt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean (U, R) arrays: a slot below its minimum, above its maximum."""
+    sc = plan.set_counts(cnt)
+    active = plan.member.any(axis=2)
+    return active & (sc < plan.lo), active & (sc > plan.hi)
+
+
+def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
+    """Flow matrix F (U, 5, 5): F[u, s, d] employees of unit u move from level s to level d."""
+    U = orig.shape[0]
+    cnt = orig.copy()
+    left = orig.copy()  # original members not yet moved
+    F = np.zeros((U, N_LEVELS, N_LEVELS), dtype=np.int64)
+    rows = np.arange(U)
+
+    def move(src: np.ndarray | int, dst: np.ndarray, amount: np.ndarray) -> None:
+        src = np.broadcast_to(np.asarray(src), (U,))
+        amount = np.where(dst >= 0, amount, 0)
+        d = np.clip(dst, 0, N_LEVELS - 1)
+        np.add.at(F, (rows, src, d), amount)
+        cnt[rows, src] -= amount
+        left[rows, src] -= amount
+        np.add.at(cnt, (rows, d), amount)
+
+    def capacity(level: int) -> np.ndarray:
+        """Room left at ``level``: unlimited unless the level sits in a capped slot."""
+        slot = plan.slot_of_level[:, level]
+        sc = plan.set_counts(cnt)
+        hi = np.where(slot >= 0, plan.hi[rows, np.maximum(slot, 0)], _BIG)
+        used = np.where(slot >= 0, sc[rows, np.maximum(slot, 0)], 0)
+        return np.maximum(hi - used, 0)
+
+    def spare(level: int) -> np.ndarray:
+        """Employees a level can give up without breaking its slot's minimum."""
+        slot = plan.slot_of_level[:, level]
+        sc = plan.set_counts(cnt)
+        lo = np.where(slot >= 0, plan.lo[rows, np.maximum(slot, 0)], 0)
+        have = np.where(slot >= 0, sc[rows, np.maximum(slot, 0)], 0)
+        own = np.minimum(cnt[:, level], left[:, level])
+        return np.where(slot >= 0, np.minimum(np.maximum(have - lo, 0), own), own)
+
+    # 1. surplus of capped slots: leave the slot, lowest levels (and lowest scores) first
+    for r in range(plan.R):
+        excess = np.maximum(plan.set_counts(cnt)[:, r] - plan.hi[:, r], 0)
+        for s in range(N_LEVELS):
+            take = np.where(plan.member[:, r, s], np.minimum(excess, np.minimum(cnt[:, s], left[:, s])), 0)
+            if not take.any():
+                continue
+            excess -= take
+            # deficits of other slots, nearest first
+            for dist in range(1, N_LEVELS):
+                for q in range(plan.R):
+                    if q == r:
+                        continue
+                    land = np.where(s > plan.high_level[:, q], plan.high_level[:, q], plan.low_level[:, q])
+                    near = plan.member[:, q].any(axis=1) & (np.abs(land - s) == dist)
+                    deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
+                    amt = np.where(near, np.minimum(take, deficit), 0)
+                    if amt.any():
+                        move(s, np.where(near, land, -1), amt)
+                        take -= amt
+            # the rest: nearest level below with room, else nearest above
+            for dst in [s - k for k in range(1, s + 1)] + list(range(s + 1, N_LEVELS)):
+                if not take.any():
+                    break
+                room = np.where(plan.member[:, r, dst], 0, capacity(dst))
+                amt = np.minimum(take, room)
+                if amt.any():
+                    move(s, np.full(U, dst), amt)
+                    take -= amt
+    # 2. deficits still open: pull from the nearest levels with employees to spare, above first
+    for q in range(plan.R):
+        for src_order in ("above", "below"):
+            for dist in range(1, N_LEVELS):
+                deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
+                if not deficit.any():
+                    break
+                if src_order == "above":
+                    src = plan.high_level[:, q] + dist
+                    land = plan.high_level[:, q]
+                else:
+                    src = plan.low_level[:, q] - dist
+                    land = plan.low_level[:, q]
+                valid = plan.member[:, q].any(axis=1) & (src >= 0) & (src < N_LEVELS)
+                for s in range(N_LEVELS):  # src varies by unit: handle one source level at a time
+                    here = valid & (src == s) & ~plan.member[:, q, s]
+                    if not here.any():
+                        continue
+                    amt = np.where(here, np.minimum(deficit, spare(s)), 0)
+                    if amt.any():
+                        move(s, np.where(here, land, -1), amt)
+                        deficit = deficit - amt
+    return F
+
+
+def _assign(u: np.ndarray, codes: np.ndarray, score: np.ndarray, ids: np.ndarray,
+            F: np.ndarray, orig: np.ndarray) -> np.ndarray:
+    """New level of each employee: within (unit, level), the lowest scores move down, the highest up."""
+    new = codes.copy()
+    ok = codes >= 0
+    idx = np.flatnonzero(ok)
+    order = np.lexsort((ids[idx], score[idx], codes[idx], u[idx]))
+    srt = idx[order]
+    key = u[srt] * N_LEVELS + codes[srt]
+    start = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
+    rank = np.arange(len(srt)) - np.repeat(start, np.diff(np.r_[start, len(srt)]))
+    # stayers keep the rest of the level, so F[u, s, s] = orig - movers out
+    F = F.copy()
+    lv = np.arange(N_LEVELS)
+    F[:, lv, lv] = 0
+    F[:, lv, lv] = orig - F.sum(axis=2)
+    cum = F.cumsum(axis=2)[u[srt], codes[srt]]  # (m, 5)
+    new[srt] = (rank[:, None] >= cum).sum(axis=1)
+    return new
+
+
+def check_quotas(predikat: pd.Series, unit: pd.Series, unit_predikat: pd.Series | dict,
+                 quota: Quota) -> pd.DataFrame:
+    """Report every quota a distribution breaks.
+
+    Parameters
+    ----------
+    predikat, unit : Series
+        Each employee's predikat and unit (aligned); employees with a missing
+        predikat are not counted.
+    unit_predikat : Series or dict
+        Each unit's predikat (index or keys: unit).
+    quota : Quota
+        The policy's ``quota`` section (its ``rules``).
+
+    Returns
+    -------
+    DataFrame
+        One row per broken rule: ``unit, unit_predikat, rule, n_quota, count,
+        bound, kind`` (``min`` or ``max``); empty when every unit meets its
+        quotas.
+
+    Examples
+    --------
+    >>> from asnsim.policy import load_policy
+    >>> q = load_policy("permenpan-6-2022").quota
+    >>> p = pd.Series(["Sangat Baik"] * 3 + ["Baik"])
+    >>> check_quotas(p, pd.Series(["A"] * 4), {"A": "Istimewa"}, q)[["rule", "count", "bound"]].to_dict("records")
+    [{'rule': 'Sangat Baik <= 70%', 'count': 3, 'bound': 2}]
+    """
+    units, u = np.unique(np.asarray(unit, dtype=object).astype(str), return_inverse=True)
+    up = pd.Series(unit_predikat)
+    up.index = up.index.astype(str)
+    up_arr = up.reindex(units).to_numpy(dtype=object)
+    codes = _codes(predikat)
+    cnt = _counts(u, codes, len(units))
+    n = cnt.sum(axis=1)
+    plan = _Plan(quota, up_arr, n)
+    sc = plan.set_counts(cnt)
+    under, over = _violations(plan, cnt)
+    out = []
+    for kind, mask, bound in (("min", under, plan.lo), ("max", over, plan.hi)):
+        uu, rr = np.nonzero(mask)
+        out.append(pd.DataFrame({C.UNIT: units[uu], C.UNIT_PREDIKAT: up_arr[uu], "rule": plan.labels[uu, rr],
+                                 C.N_QUOTA: n[uu], "count": sc[uu, rr], "bound": bound[uu, rr], "kind": kind}))
+    res = pd.concat(out, ignore_index=True)
+    return res.sort_values([C.UNIT, "kind"], kind="stable").reset_index(drop=True)
+
+
+def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Series | dict, quota: Quota,
+                   include: pd.Series | np.ndarray | None = None,
+                   on_infeasible: str = "report") -> QuotaResult:
+    """Move the fewest employees, in score order, so that every unit meets its kurva distribusi.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``employee_id, final_score, predikat`` (the raw predikat).
+    unit : Series
+        Each employee's unit, aligned with ``scores``.
+    unit_predikat : Series or dict
+        Each unit's predikat (Istimewa, Baik, Butuh Perbaikan, Kurang, Sangat Kurang).
+    quota : Quota
+        The policy's quota section.
+    include : bool array, optional
+        Employees under the quota (default all); the others keep their
+        predikat and are not counted (the unit leader, whose hasil kerja is
+        set by the unit's predikat).
+    on_infeasible : {"report", "raise"}
+        What to do when a unit cannot meet its quotas: keep its raw predikat
+        and report it (``quota_status = "infeasible"``), or raise
+        :class:`~asnsim.errors.QuotaInfeasible`.
+
+    Returns
+    -------
+    QuotaResult
+
+    Notes
+    -----
+    With disjoint rule sets the fewest moves is ``max(E, D)`` (module
+    docstring); the tests check it against brute force over all
+    distributions of small units.
+
+    Examples
+    --------
+    >>> from asnsim.policy import load_policy
+    >>> q = load_policy("permenpan-6-2022").quota
+    >>> s = pd.DataFrame({"employee_id": [1, 2, 3, 4], "final_score": [90, 80, 85, 70],
+    ...                   "predikat": ["Sangat Baik"] * 3 + ["Baik"]})
+    >>> res = enforce_quotas(s, pd.Series(["A"] * 4), {"A": "Istimewa"}, q)
+    >>> res.predikat.tolist()
+    ['Sangat Baik', 'Baik', 'Sangat Baik', 'Baik']
+    """
+    if on_infeasible not in ("report", "raise"):
+        raise ValueError("on_infeasible must be 'report' or 'raise'")
+    units, u = np.unique(np.asarray(unit, dtype=object).astype(str), return_inverse=True)
+    up = pd.Series(unit_predikat)
+    up.index = up.index.astype(str)
+    up_arr = up.reindex(units).to_numpy(dtype=object)
+    codes = _codes(scores[C.PREDIKAT])
+    if include is not None:
+        codes = np.where(np.asarray(include, dtype=bool), codes, -1)
+    score = scores[C.FINAL_SCORE].to_numpy(dtype=float)
+    score = np.where(np.isnan(score), -np.inf, score)
+    ids = scores[C.EMPLOYEE_ID].to_numpy()
+    orig = _counts(u, codes, len(units))
+    n = orig.sum(axis=1)
+    plan = _Plan(quota, up_arr, n)
+    under0, over0 = _violations(plan, orig)
+    F = _plan_flows(plan, orig)
+    final = orig - F.sum(axis=2) + F.sum(axis=1)
+    under1, over1 = _violations(plan, final)
+    infeasible = (under1 | over1).any(axis=1)
+    F[infeasible] = 0
+    new = _assign(u, codes, score, ids, F, orig)
+    out_codes = np.where(codes >= 0, new, _codes(scores[C.PREDIKAT]))
+    names = np.array(LEVELS + ("",), dtype=object)
+    pred = pd.Series(np.where(out_codes >= 0, names[out_codes], scores[C.PREDIKAT].to_numpy(dtype=object)),
+                     index=scores.index, name=C.PREDIKAT)
+    moved = np.bincount(u[(codes >= 0) & (new != codes)], minlength=len(units))
+    bound = np.where(under0 | over0, plan.labels, "")
+    bound_text = ["; ".join(x for x in row if x) for row in bound]
+    status = np.where(infeasible, "infeasible", np.where(moved > 0, "enforced", "met"))
+    units_df = pd.DataFrame({C.UNIT: units, C.UNIT_PREDIKAT: up_arr, C.N_QUOTA: n,
+                             C.QUOTA_STATUS: status, C.QUOTA_BOUND: bound_text, C.N_MOVED: moved})
+    violations = check_quotas(scores[C.PREDIKAT].where(codes >= 0), pd.Series(units[u]),
+                              pd.Series(up_arr, index=units), quota)
+    if on_infeasible == "raise" and infeasible.any():
+        i = int(np.flatnonzero(infeasible)[0])
+        broken = "; ".join(plan.labels[i, r] for r in range(plan.R) if (under1 | over1)[i, r])
+        raise QuotaInfeasible(f"unit {units[i]} (predikat {up_arr[i]}, {n[i]} employees under the quota) "
+                              f"cannot meet: {broken}")
+    return QuotaResult(pred, units_df, violations)

@@ -15,14 +15,17 @@ from .fairness import (GroupMetric, equal_opportunity, fairness, favouritism_pre
                        score_gaps, selection_rate, selection_rates, unit_context_penalty)
 from .objectivity import (objectivity, predikat_agreement, predikat_confusion, rank_correlations,
                           sangat_baik_errors, standardized_error, topk_precision, truth_predikat)
-from .reliability import icc_oneway, krippendorff_alpha
+from .gtheory import d_study, facets_needed, g_study
+from .reliability import (category_agreement, icc_forms, icc_oneway, krippendorff_alpha, rwg,
+                          variance_components)
 from .replicate import REPLICATE_METRICS, replicate_metrics
 from .stability import period_scores, stability
 
 __all__ = [
-    "GroupMetric", "REPLICATE_METRICS", "burden", "equal_opportunity", "fairness", "favouritism_premium",
-    "icc_oneway", "krippendorff_alpha", "objectivity", "period_scores", "predikat_agreement",
-    "predikat_confusion", "predikat_dominance", "rank_correlations", "replicate_metrics", "rounds_per_year",
+    "GroupMetric", "REPLICATE_METRICS", "burden", "category_agreement", "d_study", "equal_opportunity",
+    "facets_needed", "fairness", "favouritism_premium", "g_study", "icc_forms", "icc_oneway",
+    "krippendorff_alpha", "objectivity", "period_scores", "predikat_agreement", "predikat_confusion",
+    "predikat_dominance", "rank_correlations", "replicate_metrics", "rounds_per_year", "rwg",
     "sangat_baik_errors", "score_gaps", "selection_rate", "selection_rates", "stability",
-    "standardized_error", "topk_precision", "truth_predikat", "unit_context_penalty",
+    "standardized_error", "topk_precision", "truth_predikat", "unit_context_penalty", "variance_components",
 ]

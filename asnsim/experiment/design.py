@@ -1,0 +1,379 @@
+"""Experiment designs: policies x scenarios x replicates, plus sweeps.
+
+A :class:`Design` lists the policy variants and the scenario variants of an
+experiment, the organisation size ``n``, the number of replicates and one
+seed.  A *sweep* varies one dotted key of a policy (``components.hasil_kerja.weight``)
+or of a scenario (``rater.favouritism``) over a list of values; each value
+makes a variant, validated with the same pydantic models as a policy file
+before anything runs (the OpenFisca habit: a reform is the baseline plus
+overrides, every override checked first).
+
+Randomness (ADEMP "data-generating mechanisms", Morris, White & Crowther 2019):
+replicate ``r`` of scenario ``s`` draws from ``stage_rng(seed, stage, r, s)``,
+so every policy of the design meets the same population and raters in that
+replicate (common random numbers: policy differences are paired), and a result
+never depends on how many workers ran it.  With ``common_scenario_streams``
+every scenario uses stream 0, so scenario variants (a favouritism sweep) are
+paired too.
+
+Sweeping one component weight
+    Component weights must sum to 1.  When a sweep point sets the weight of one
+    component to ``w`` and leaves the others unset, the other weights are
+    rescaled proportionally to share ``1 - w`` (equally, if they were all 0).
+    To choose every weight yourself, sweep several weight keys together with
+    ``zip`` (paired values); the result is then validated as given.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import DesignError, PolicyError
+from ..policy import Policy, builtin_names, load_policy, validation_error
+from ..scenario import Scenario, load_scenario
+
+_WEIGHT_KEY = re.compile(r"^components\.([^.]+)\.weight$")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Values for one dotted key, or for several keys varied together (``zip``).
+
+    Parameters
+    ----------
+    keys : tuple of str
+        Dotted keys, optionally prefixed ``policy.`` or ``scenario.``; without a
+        prefix the first segment decides (``rater``, ``population``: scenario;
+        ``components``, ``rating``, ``predikat``, ...: policy).
+    values : tuple of tuples
+        One tuple per sweep point, one value per key.
+
+    Examples
+    --------
+    >>> Sweep.parse("rater.favouritism=0:0.5:0.25").values
+    ((0.0,), (0.25,), (0.5,))
+    """
+
+    keys: tuple[str, ...]
+    values: tuple[tuple[Any, ...], ...]
+
+    @classmethod
+    def one(cls, key: str, values: Sequence[Any]) -> "Sweep":
+        return cls((key,), tuple((v,) for v in values))
+
+    @classmethod
+    def parse(cls, text: str) -> "Sweep":
+        """Parse ``KEY=V1,V2,...`` or ``KEY=START:STOP:STEP`` (inclusive) from the command line."""
+        if "=" not in text:
+            raise DesignError(f"--sweep {text!r}: expected KEY=V1,V2,... or KEY=START:STOP:STEP")
+        key, _, rhs = text.partition("=")
+        key, rhs = key.strip(), rhs.strip()
+        if not key or not rhs:
+            raise DesignError(f"--sweep {text!r}: expected KEY=V1,V2,... or KEY=START:STOP:STEP")
+        if rhs.count(":") == 2 and "," not in rhs:
+            try:
+                start, stop, step = (float(x) for x in rhs.split(":"))
+            except ValueError:
+                raise DesignError(f"--sweep {text!r}: START:STOP:STEP must be numbers") from None
+            if step <= 0 or stop < start:
+                raise DesignError(f"--sweep {text!r}: need STEP > 0 and STOP >= START")
+            k = int(math.floor((stop - start) / step + 1e-9))
+            values = [round(start + i * step, 12) for i in range(k + 1)]
+        else:
+            values = [_parse_value(v.strip()) for v in rhs.split(",") if v.strip()]
+        if not values:
+            raise DesignError(f"--sweep {text!r}: no values")
+        return cls.one(key, values)
+
+    @staticmethod
+    def zip(sweeps: Sequence["Sweep"]) -> "Sweep":
+        """Vary several sweeps together, point by point (they must have equally many values)."""
+        lengths = {len(s.values) for s in sweeps}
+        if len(lengths) != 1:
+            raise DesignError(f"zipped sweeps need equally many values, got {sorted(lengths)}")
+        keys = tuple(k for s in sweeps for k in s.keys)
+        values = tuple(tuple(v for s in sweeps for v in s.values[i]) for i in range(lengths.pop()))
+        return Sweep(keys, values)
+
+
+def _parse_value(text: str) -> Any:
+    """A TOML scalar (number, boolean, quoted string) or, failing that, the bare text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def split_target(key: str) -> tuple[str, str]:
+    """Return ``("policy"|"scenario", dotted key without prefix)`` for a sweep key."""
+    head, _, rest = key.partition(".")
+    if head in ("policy", "scenario") and rest:
+        return head, rest
+    in_pol, in_scen = head in Policy.model_fields, head in Scenario.model_fields
+    if in_scen and not in_pol:
+        return "scenario", key
+    if in_pol and not in_scen:
+        return "policy", key
+    if in_pol and in_scen:
+        raise DesignError(f"sweep key {key!r} could be a policy or a scenario key: prefix it with "
+                          f"'policy.' or 'scenario.'")
+    raise DesignError(f"sweep key {key!r}: {head!r} is neither a policy key ({', '.join(Policy.model_fields)}) "
+                      f"nor a scenario key ({', '.join(Scenario.model_fields)})")
+
+
+def apply_overrides(base: BaseModel, overrides: dict[str, Any], label: str) -> BaseModel:
+    """Return a copy of a policy or scenario with dotted-key overrides applied and validated.
+
+    Parameters
+    ----------
+    base : Policy or Scenario
+        The validated starting point.
+    overrides : dict
+        ``{"components.hasil_kerja.weight": 0.3, ...}``; every key must exist in
+        the resolved ``base`` (defaults included).
+    label : str
+        Names the variant in error messages.
+
+    Raises
+    ------
+    PolicyError
+        Naming ``label`` and the dotted key, for an unknown key or a value the
+        model rejects.
+
+    Examples
+    --------
+    >>> p = apply_overrides(load_policy("permenpan-6-2022"), {"components.hasil_kerja.weight": 0.8}, "x")
+    >>> round(p.components["perilaku_kerja"].weight, 6)
+    0.2
+    """
+    data = base.model_dump(mode="json")
+    for key, value in overrides.items():
+        parts = key.split(".")
+        node = data
+        for i, part in enumerate(parts):
+            if not isinstance(node, dict) or part not in node:
+                where = ".".join(parts[:i]) or "(top level)"
+                allowed = ", ".join(node) if isinstance(node, dict) else "none (not a table)"
+                raise PolicyError(label, key, f"unknown key under {where}; allowed: {allowed}")
+            if i == len(parts) - 1:
+                node[part] = copy.deepcopy(value)
+            else:
+                node = node[part]
+    weights = [m.group(1) for k in overrides if (m := _WEIGHT_KEY.match(k))]
+    if len(weights) == 1 and isinstance(base, Policy):
+        _rescale_weights(data["components"], weights[0], label)
+    try:
+        return type(base).model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(label, exc, type(base)) from None
+
+
+def _rescale_weights(components: dict, swept: str, label: str) -> None:
+    """Rescale the other components' weights to share ``1 - w`` (see the module notes)."""
+    w = components[swept]["weight"]
+    if not isinstance(w, (int, float)) or isinstance(w, bool):
+        return  # left to pydantic, which names the key
+    others = [c for c in components if c != swept]
+    total = sum(components[c]["weight"] for c in others)
+    if not others:
+        return
+    for c in others:
+        share = components[c]["weight"] / total if total > 0 else 1.0 / len(others)
+        components[c]["weight"] = max(0.0, 1.0 - w) * share
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One policy or scenario of a design: its label, the validated object and the overrides applied."""
+
+    label: str
+    model: Any
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict:
+        return {"label": self.label, "name": self.model.name, "sha256": model_hash(self.model),
+                "overrides": self.overrides}
+
+
+def model_hash(model: BaseModel) -> str:
+    """SHA-256 of a validated model's canonical JSON."""
+    blob = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Design:
+    """A Monte Carlo experiment: policy variants x scenario variants x replicates.
+
+    Build one with :func:`make_design`.  Tasks are (scenario index, replicate)
+    pairs; each task runs every policy, so the policies of one task share
+    their random numbers.
+    """
+
+    policies: tuple[Variant, ...]
+    scenarios: tuple[Variant, ...]
+    n: int
+    reps: int
+    seed: int
+    sweeps: tuple[Sweep, ...] = ()
+    common_scenario_streams: bool = False
+
+    def stream(self, scenario_index: int) -> int:
+        """The scenario index used for random streams (0 for all when streams are common)."""
+        return 0 if self.common_scenario_streams else scenario_index
+
+    def tasks(self) -> list[tuple[int, int]]:
+        """All (scenario index, replicate) pairs, in a fixed order."""
+        return [(s, r) for s in range(len(self.scenarios)) for r in range(self.reps)]
+
+    def describe(self) -> dict:
+        """The design as JSON-ready data (for the manifest)."""
+        return {
+            "n": self.n, "reps": self.reps, "seed": self.seed,
+            "policies": [v.describe() for v in self.policies],
+            "scenarios": [v.describe() for v in self.scenarios],
+            "sweeps": [{"keys": list(s.keys), "values": [list(v) for v in s.values]} for s in self.sweeps],
+            "common_scenario_streams": self.common_scenario_streams,
+            "streams": "numpy SeedSequence(seed, spawn_key=(scenario, replicate, stage)); "
+                       "every policy shares the streams of its (scenario, replicate)",
+        }
+
+    def hash(self) -> str:
+        """SHA-256 of :meth:`describe`: two runs with the same hash produce the same replicates."""
+        blob = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _label(base: str, overrides: dict[str, Any]) -> str:
+    if not overrides:
+        return base
+    return base + "[" + ", ".join(f"{k}={_fmt(v)}" for k, v in overrides.items()) + "]"
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def expand_policies(policies: str | Sequence[str | Path | Policy]) -> list[Policy]:
+    """Load the policies of a design; ``"all"`` (or ``["all"]``) means every built-in."""
+    if isinstance(policies, str):
+        policies = [p.strip() for p in policies.split(",") if p.strip()]
+    refs = list(policies)
+    if any(isinstance(r, str) and r == "all" for r in refs):
+        refs = [r for r in refs if not (isinstance(r, str) and r == "all")]
+        refs = builtin_names() + [r for r in refs if not (isinstance(r, str) and r in builtin_names())]
+    if not refs:
+        raise DesignError("--policies: name at least one policy (or 'all')")
+    return [r if isinstance(r, Policy) else load_policy(r) for r in refs]
+
+
+def make_design(policies: str | Sequence[str | Path | Policy], n: int = 500, reps: int = 20, seed: int = 1,
+                scenarios: str | Path | Scenario | Sequence[str | Path | Scenario] = "default",
+                sweeps: Sequence[Sweep | str] = (), zip_sweeps: bool = False,
+                common_scenario_streams: bool = False) -> Design:
+    """Build and validate a design before anything runs.
+
+    Parameters
+    ----------
+    policies : str or sequence
+        Built-in names, files or :class:`~asnsim.policy.Policy` objects;
+        ``"all"`` adds every built-in; a string may list several, comma-separated.
+    n : int
+        Employees in each simulated organisation.
+    reps : int
+        Replicates per scenario (Monte Carlo sample size, ``n_sim``).
+    seed : int
+        The one seed of the experiment.
+    scenarios : str, Path, Scenario or sequence
+        Behaviour scenarios (built-in names or files).
+    sweeps : sequence of Sweep or str
+        Sweeps over dotted policy or scenario keys (strings are parsed with
+        :meth:`Sweep.parse`).  Several sweeps are crossed (full factorial)
+        unless ``zip_sweeps``, which varies them together point by point.
+    common_scenario_streams : bool
+        Give every scenario the random streams of scenario 0, so scenario
+        variants are paired as policies are.
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    DesignError, PolicyError
+        For a bad size, an unknown key, or a sweep value that breaks a rule;
+        the message names the key.
+
+    Examples
+    --------
+    >>> d = make_design("permenpan-6-2022", n=100, reps=2, scenarios="neutral",
+    ...                 sweeps=["rater.favouritism=0,0.5"])
+    >>> [v.label for v in d.scenarios]
+    ['neutral[rater.favouritism=0]', 'neutral[rater.favouritism=0.5]']
+    """
+    if int(n) < 2:
+        raise DesignError(f"--n must be at least 2 employees, got {n}")
+    if int(reps) < 1:
+        raise DesignError(f"--reps must be at least 1, got {reps}")
+    if int(seed) < 0:
+        raise DesignError(f"--seed must be a non-negative integer, got {seed}")
+    sweeps = tuple(Sweep.parse(s) if isinstance(s, str) else s for s in sweeps)
+    if zip_sweeps and len(sweeps) > 1:
+        sweeps = (Sweep.zip(sweeps),)
+    pols = expand_policies(policies)
+    if isinstance(scenarios, (str, Path, Scenario)):
+        scenarios = [s.strip() for s in scenarios.split(",")] if isinstance(scenarios, str) else [scenarios]
+    scens = [load_scenario(s) for s in scenarios]
+    if not scens:
+        raise DesignError("--scenario: name at least one scenario")
+
+    # sweep points, split by target: each point is a dict of policy and of scenario overrides
+    points: list[tuple[dict, dict]] = [({}, {})]
+    for sw in sweeps:
+        targets = [split_target(k) for k in sw.keys]
+        new = []
+        for pol_o, scen_o in points:
+            for vals in sw.values:
+                p, s = dict(pol_o), dict(scen_o)
+                for (target, key), v in zip(targets, vals):
+                    (p if target == "policy" else s)[key] = v
+                new.append((p, s))
+        points = new
+    pol_points = _unique([p for p, _ in points])
+    scen_points = _unique([s for _, s in points])
+    if zip_sweeps and any(p for p in pol_points) and any(s for s in scen_points):
+        raise DesignError("zipped sweeps must all be policy keys or all scenario keys")
+
+    policy_variants = [Variant(_label(p.name, o), apply_overrides(p, o, _label(p.name, o)) if o else p, o)
+                       for p in pols for o in pol_points]
+    scenario_variants = [Variant(_label(s.name, o), apply_overrides(s, o, _label(s.name, o)) if o else s, o)
+                         for s in scens for o in scen_points]
+    for kind, variants in (("policies", policy_variants), ("scenarios", scenario_variants)):
+        labels = [v.label for v in variants]
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if dup:
+            raise DesignError(f"--{kind}: {', '.join(dup)} listed more than once")
+    return Design(tuple(policy_variants), tuple(scenario_variants), int(n), int(reps), int(seed), sweeps,
+                  bool(common_scenario_streams))
+
+
+def _unique(dicts: list[dict]) -> list[dict]:
+    out: list[dict] = []
+    for d in dicts:
+        if d not in out:
+            out.append(d)
+    return out
+
+
+__all__ = ["Design", "Sweep", "Variant", "apply_overrides", "expand_policies", "make_design", "model_hash",
+           "split_target"]

@@ -1,0 +1,273 @@
+"""Running a design: serial, local processes or a Dask cluster, by one code path.
+
+The unit of work is a *task*: one replicate of one scenario, in which every
+policy of the design is simulated on the same population and raters (common
+random numbers) and measured with :func:`asnsim.metrics.replicate_metrics`.
+A task's result depends only on (seed, scenario, replicate), never on which
+worker ran it or when, so the summaries are identical for any number of
+workers; rows are put back into design order before anything is summarised.
+
+Execution goes through a ``concurrent.futures.Executor``: an in-process one
+(``workers=1``), a :class:`~concurrent.futures.ProcessPoolExecutor`
+(``workers=K``), or a Dask cluster's executor (``scheduler=ADDRESS``;
+``pip install 'asnsim[dist]'``; the workers need asnsim installed).  At most
+two tasks per worker are in flight; each finished task is written to disk at
+once (:class:`~asnsim.experiment.store.ChunkStore`), so an interrupted run
+resumes where it stopped.  A tqdm bar shows progress and the time left.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..errors import AsnsimError
+from ..policy import Policy
+from ..scenario import Scenario
+from .design import Design
+from .store import REPLICATE_COLUMNS, ChunkStore, Results, order_replicates, partial_dir
+
+MetricsFn = Callable[[Any], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything one worker needs for one (scenario, replicate): picklable, self-contained."""
+
+    scenario_index: int
+    stream: int
+    replicate: int
+    scenario_label: str
+    scenario: Scenario
+    policies: tuple[tuple[str, Policy], ...]
+    n: int
+    seed: int
+
+
+def default_metrics(sim) -> pd.DataFrame:
+    """:func:`asnsim.metrics.replicate_metrics` (imported in the worker)."""
+    from ..metrics import replicate_metrics
+    return replicate_metrics(sim)
+
+
+def run_task(task: Task, metrics: MetricsFn | None = None) -> pd.DataFrame:
+    """Simulate and measure every policy of one (scenario, replicate); return its replicate rows.
+
+    Parameters
+    ----------
+    task : Task
+        The design cell.
+    metrics : callable, optional
+        ``sim -> DataFrame[metric, group, value]``; default
+        :func:`asnsim.metrics.replicate_metrics`.  Must be picklable (a
+        module-level function) for process and Dask execution.
+
+    Returns
+    -------
+    DataFrame
+        :data:`asnsim.experiment.store.REPLICATE_COLUMNS`.
+    """
+    from ..pipeline import simulate
+
+    metrics = metrics or default_metrics
+    parts = []
+    for p_index, (label, policy) in enumerate(task.policies):
+        sim = simulate(policy, n=task.n, seed=task.seed, scenario=task.scenario, replicate=task.replicate,
+                       scenario_index=task.stream)
+        m = metrics(sim)[["metric", "group", "value"]].copy()
+        m.insert(0, "replicate", task.replicate)
+        m.insert(0, "policy", label)
+        m.insert(0, "policy_index", p_index)
+        m.insert(0, "scenario", task.scenario_label)
+        m.insert(0, "scenario_index", task.scenario_index)
+        parts.append(m)
+    out = pd.concat(parts, ignore_index=True)[REPLICATE_COLUMNS]
+    out["group"] = out["group"].astype(str)
+    out["value"] = out["value"].astype(float)
+    return out
+
+
+def make_tasks(design: Design) -> list[Task]:
+    policies = tuple((v.label, v.model) for v in design.policies)
+    return [Task(s, design.stream(s), r, design.scenarios[s].label, design.scenarios[s].model, policies,
+                 design.n, design.seed) for s, r in design.tasks()]
+
+
+class InlineExecutor(cf.Executor):
+    """Runs each task in the calling process when it is submitted (``workers=1``)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: D102
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # handed to the caller through the future
+            fut.set_exception(exc)
+        return fut
+
+
+@contextlib.contextmanager
+def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[cf.Executor, int]]:
+    """Yield ``(executor, slots)`` for the requested execution, and shut it down afterwards."""
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise AsnsimError("--scheduler needs Dask: pip install 'asnsim[dist]'") from None
+        try:
+            client = Client(scheduler, set_as_default=False, timeout="20s")
+        except OSError as exc:
+            raise AsnsimError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        try:
+            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+            ex = client.get_executor(pure=False)
+            yield ex, 2 * n_workers
+        finally:
+            client.close()
+    elif workers > 1:
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as ex:
+            yield ex, 2 * workers
+    elif workers == 1:
+        yield InlineExecutor(), 1
+    else:
+        raise AsnsimError(f"--workers must be at least 1, got {workers}")
+
+
+def base_manifest(design: Design) -> dict:
+    """Provenance that fixes the replicates: version, design (with hashes) and seed."""
+    return {
+        "asnsim_version": __version__,
+        "design_hash": design.hash(),
+        "seed": design.seed,
+        "design": design.describe(),
+        "metrics": "asnsim.metrics.replicate_metrics",
+        "summary": "Morris, White & Crowther (2019): estimate, empirical SE, MCSE = SD/sqrt(n_sim), "
+                   "t interval; paired differences over common random numbers",
+    }
+
+
+def run_experiment(design: Design, out: str | Path | None = None, workers: int = 1, scheduler: str | None = None,
+                   progress: bool = True, restart: bool = False, report: bool = True,
+                   metrics: MetricsFn | None = None) -> Results:
+    """Run a design and summarise it; with ``out``, persist as it goes and write the final files.
+
+    Parameters
+    ----------
+    design : Design
+        From :func:`asnsim.experiment.design.make_design`.
+    out : str or Path, optional
+        Output folder: ``summary.csv``, ``paired.csv``, ``ranking.csv``,
+        ``replicates.parquet``, ``manifest.json`` and ``report.html``, written
+        all at once at the end.  Finished tasks are kept meanwhile in
+        ``.<out>.partial/`` beside it, so re-running the same design resumes.
+    workers : int
+        Local worker processes (1: run in this process).
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``); overrides ``workers``.
+    progress : bool
+        Show a tqdm progress bar with the time left (on stderr).
+    restart : bool
+        Discard an unfinished run stored for ``out`` instead of resuming it.
+    report : bool
+        Also write ``report.html``.
+    metrics : callable, optional
+        Replaces :func:`asnsim.metrics.replicate_metrics` (module-level function).
+
+    Returns
+    -------
+    Results
+
+    Examples
+    --------
+    >>> from asnsim.experiment import make_design
+    >>> res = run_experiment(make_design("permenpan-6-2022", n=100, reps=3), progress=False)
+    >>> int(res.summary.query("metric == 'spearman'").n_reps.iloc[0])
+    3
+    """
+    from tqdm.auto import tqdm
+
+    tasks = make_tasks(design)
+    manifest = base_manifest(design)
+    store = ChunkStore(partial_dir(out)) if out is not None else None
+    done = store.open(manifest, restart=restart) if store else set()
+    todo = [t for t in tasks if (t.scenario_index, t.replicate) not in done]
+    kept: list[pd.DataFrame] = []
+    started = time.perf_counter()
+    t0 = datetime.now(timezone.utc)
+    running: set[cf.Future] = set()
+    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="task", disable=not progress,
+               desc=f"{len(design.policies)} policies x {len(design.scenarios)} scenarios", file=sys.stderr)
+    try:
+        with executor(workers, scheduler) as (ex, slots):
+            queue = iter(todo)
+            while True:
+                while len(running) < slots:
+                    task = next(queue, None)
+                    if task is None:
+                        break
+                    running.add(ex.submit(run_task, task, metrics))
+                if not running:
+                    break
+                finished, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    table = fut.result()
+                    s, r = int(table["scenario_index"].iloc[0]), int(table["replicate"].iloc[0])
+                    if store:
+                        store.write(s, r, table)
+                    else:
+                        kept.append(table)
+                    bar.update(1)
+    except BaseException:
+        for fut in running:
+            fut.cancel()
+        if store and progress:
+            print(f"asnsim: {len(store.done())} of {len(tasks)} tasks are saved in {store.path}; "
+                  f"run the same command again to resume", file=sys.stderr)
+        raise
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - started
+    rep = store.read() if store else order_replicates(pd.concat(kept, ignore_index=True) if kept else
+                                                       pd.DataFrame(columns=REPLICATE_COLUMNS))
+    manifest["execution"] = {
+        "workers": int(workers) if not scheduler else None, "scheduler": scheduler,
+        "started_utc": t0.isoformat(timespec="seconds"), "seconds": round(seconds, 3),
+        "tasks": len(tasks), "tasks_run": len(todo), "tasks_resumed": len(tasks) - len(todo),
+        "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+    }
+    results = Results.from_replicates(rep, manifest)
+    if out is not None:
+        write_results(results, out, report=report)
+        store.remove()
+    return results
+
+
+def write_results(results: Results, out: str | Path, report: bool = True) -> None:
+    """Write the final files of an experiment into ``out``, all or nothing."""
+    from ..output import atomic_output_dir, write_json, write_table
+
+    with atomic_output_dir(out) as tmp:
+        results.replicates.to_parquet(tmp / "replicates.parquet", index=False)
+        write_table(results.summary, tmp, "summary")
+        write_table(results.paired, tmp, "paired")
+        write_table(results.ranking, tmp, "ranking")
+        write_json(results.manifest, tmp / "manifest.json")
+        if report:
+            from .report import write_report
+            write_report(results, tmp / "report.html")
+
+
+__all__ = ["InlineExecutor", "Task", "default_metrics", "executor", "make_tasks", "run_experiment", "run_task",
+           "write_results"]

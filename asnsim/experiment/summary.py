@@ -1,0 +1,253 @@
+"""Performance measures of a Monte Carlo experiment, with their Monte Carlo error.
+
+The conventions follow Morris, White & Crowther (2019), "Using simulation
+studies to evaluate statistical methods", *Statistics in Medicine* 38:2074-2102
+(Table 6).  For a metric ``theta_i`` observed in replicates ``i = 1..n_sim``:
+
+- estimate ``theta_bar = mean(theta_i)``;
+- empirical SE ``s = sd(theta_i)`` (ddof 1): the replicate-to-replicate spread,
+  i.e. how much one simulated round of this size varies;
+- Monte Carlo SE of the estimate ``s / sqrt(n_sim)``, and of the empirical SE
+  ``s / sqrt(2 (n_sim - 1))``;
+- interval ``theta_bar +- t_{n_sim-1, 0.975} * MCSE``: where the expected value
+  of the metric lies given the finite number of replicates.
+
+Paired differences use the replicates shared by two policies (common random
+numbers): ``d_i = theta_i(policy) - theta_i(reference)``, with MCSE
+``sd(d_i) / sqrt(n_sim)``; ``mcse_unpaired`` shows what the same comparison
+would cost without pairing, ``sqrt((s_a^2 + s_b^2) / n_sim)``.  Non-finite
+values (a metric that does not apply, e.g. inter-rater agreement with one
+rater) are left out, and ``n_reps`` says how many replicates remain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+KEYS = ["scenario", "policy", "metric", "group"]
+SUMMARY_COLUMNS = ["scenario", "policy", "metric", "group", "estimate", "mcse", "ci_low", "ci_high",
+                   "emp_se", "emp_se_mcse", "n_reps"]
+PAIRED_COLUMNS = ["scenario", "policy", "reference", "metric", "group", "difference", "mcse", "ci_low",
+                  "ci_high", "sd_difference", "mcse_unpaired", "correlation", "n_reps"]
+RANKING_COLUMNS = ["scenario", "metric", "group", "direction", "policy", "mean_rank", "rank_low", "rank_high",
+                   "p_best", "n_reps"]
+
+#: which way is better, for ranking: +1 higher, -1 lower, 0 closer to zero.  Metrics not
+#: listed (predikat shares) describe a distribution and are not ranked.
+DIRECTION: dict[str, int] = {
+    "spearman": 1, "kendall": 1, "topk_precision": 1, "predikat_agreement": 1, "icc1": 1,
+    "krippendorff_alpha_interval": 1, "krippendorff_alpha_ordinal": 1, "period_rank_correlation": 1,
+    "share_sb_wrongly_given": -1, "share_sb_wrongly_denied": -1, "predikat_too_high": -1,
+    "predikat_too_low": -1, "rmse_standardized": -1, "rater_hours": -1, "ratee_hours": -1,
+    "predikat_flip_rate": -1,
+    "sex_gap_raw": 0, "sex_gap_conditional": 0, "favouritism_premium": 0, "unit_context_penalty": 0,
+}
+_DIRECTION_NAME = {1: "higher is better", -1: "lower is better", 0: "closer to 0 is better"}
+
+
+def _interval(est: np.ndarray, mcse: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(invalid="ignore"):
+        q = stats.t.ppf(0.5 + level / 2, np.where(n > 1, n - 1, np.nan))
+    return est - q * mcse, est + q * mcse
+
+
+def summarize(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Estimate, empirical SE, Monte Carlo SE and interval per scenario, policy, metric and group.
+
+    Parameters
+    ----------
+    replicates : DataFrame
+        ``scenario, policy, replicate, metric, group, value`` (one row per
+        replicate and metric; see :mod:`asnsim.experiment.runner`).
+    level : float
+        Interval coverage (default 0.95).
+
+    Returns
+    -------
+    DataFrame
+        :data:`SUMMARY_COLUMNS`, in the order the rows first appear.
+
+    Examples
+    --------
+    >>> rep = pd.DataFrame({"scenario": "s", "policy": "p", "replicate": [0, 1, 2, 3],
+    ...                     "metric": "m", "group": "all", "value": [1.0, 2.0, 3.0, 4.0]})
+    >>> row = summarize(rep).iloc[0]
+    >>> float(row.estimate), round(float(row.mcse), 4), int(row.n_reps)
+    (2.5, 0.6455, 4)
+    """
+    vals = replicates["value"].astype(float).where(np.isfinite(replicates["value"].astype(float)))
+    g = vals.groupby([replicates[k] for k in KEYS], sort=False)
+    n = g.count().to_numpy()
+    est = g.mean().to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = g.std(ddof=1).to_numpy()
+        mcse = sd / np.sqrt(n)
+        sd_mcse = sd / np.sqrt(2.0 * (n - 1))
+    lo, hi = _interval(est, mcse, n, level)
+    out = g.mean().index.to_frame(index=False)
+    out["estimate"], out["mcse"], out["ci_low"], out["ci_high"] = est, mcse, lo, hi
+    out["emp_se"], out["emp_se_mcse"], out["n_reps"] = sd, sd_mcse, n.astype(int)
+    return out[SUMMARY_COLUMNS]
+
+
+def _wide(replicates: pd.DataFrame) -> pd.DataFrame:
+    """Replicates as scenario x metric x group x replicate rows, one column per policy (design order)."""
+    policies = list(dict.fromkeys(replicates["policy"]))
+    rows = pd.MultiIndex.from_frame(replicates[["scenario", "metric", "group", "replicate"]])
+    series = pd.Series(replicates["value"].to_numpy(float),
+                       index=pd.MultiIndex.from_arrays([*(rows.get_level_values(i) for i in range(4)),
+                                                        replicates["policy"]],
+                                                       names=[*rows.names, "policy"]))
+    series = series[~series.index.duplicated(keep="first")]
+    return series.unstack("policy").reindex(index=rows.unique(), columns=policies)
+
+
+def paired_differences(replicates: pd.DataFrame, reference: str | None = None,
+                       level: float = 0.95) -> pd.DataFrame:
+    """Paired policy differences per replicate, with Monte Carlo SE.
+
+    Parameters
+    ----------
+    replicates : DataFrame
+        As for :func:`summarize`.
+    reference : str, optional
+        Compare every policy with this one.  Default: every pair, each later
+        policy (in design order) against each earlier one.
+    level : float
+        Interval coverage.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PAIRED_COLUMNS`; ``difference = policy - reference``.
+
+    Examples
+    --------
+    >>> rep = pd.DataFrame({"scenario": "s", "policy": ["a"] * 3 + ["b"] * 3, "replicate": [0, 1, 2] * 2,
+    ...                     "metric": "m", "group": "all", "value": [1.0, 2.0, 3.0, 1.5, 2.5, 3.6]})
+    >>> row = paired_differences(rep).iloc[0]
+    >>> row.policy, row.reference, round(float(row.difference), 4), round(float(row.mcse), 4)
+    ('b', 'a', 0.5333, 0.0333)
+    """
+    if replicates.empty:
+        return pd.DataFrame(columns=PAIRED_COLUMNS)
+    wide = _wide(replicates)
+    policies = list(wide.columns)
+    if reference is not None:
+        pairs = [(p, reference) for p in policies if p != reference]
+    else:
+        pairs = [(b, a) for i, a in enumerate(policies) for b in policies[i + 1:]]
+    keys = wide.index.droplevel("replicate")
+    parts = []
+    for pol, ref in pairs:  # loop over policy pairs, not over replicates
+        a, b = wide[ref].to_numpy(float), wide[pol].to_numpy(float)
+        ok = np.isfinite(a) & np.isfinite(b)
+        frame = pd.DataFrame({"a": np.where(ok, a, np.nan), "b": np.where(ok, b, np.nan)}, index=keys)
+        frame["d"] = frame["b"] - frame["a"]
+        g = frame.groupby(level=[0, 1, 2], sort=False)
+        n = g["d"].count().to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = g["d"].std(ddof=1).to_numpy()
+            mcse = sd / np.sqrt(n)
+            va, vb = g["a"].var(ddof=1).to_numpy(), g["b"].var(ddof=1).to_numpy()
+            unpaired = np.sqrt((va + vb) / n)
+            cov = (g["d"].var(ddof=1).to_numpy() - va - vb) / -2.0
+            corr = cov / np.sqrt(va * vb)
+        est = g["d"].mean().to_numpy()
+        lo, hi = _interval(est, mcse, n, level)
+        res = g["d"].mean().index.to_frame(index=False)
+        res.insert(1, "policy", pol)
+        res.insert(2, "reference", ref)
+        res["difference"], res["mcse"], res["ci_low"], res["ci_high"] = est, mcse, lo, hi
+        res["sd_difference"], res["mcse_unpaired"], res["correlation"], res["n_reps"] = sd, unpaired, corr, n
+        parts.append(res)
+    if not parts:
+        return pd.DataFrame(columns=PAIRED_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[PAIRED_COLUMNS]
+
+
+def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Rank the policies in every replicate and summarise the ranks' uncertainty.
+
+    For each scenario and each metric with a direction (:data:`DIRECTION`),
+    policies are ranked within every replicate in which all of them have a
+    value (1 = best; ties share the average rank).  ``mean_rank`` and the
+    central ``level`` interval of the ranks (``rank_low``, ``rank_high``)
+    show how settled the order is; ``p_best`` is the share of replicates
+    where the policy ranks first (ties for first split the replicate).
+
+    Returns
+    -------
+    DataFrame
+        :data:`RANKING_COLUMNS`.
+    """
+    if replicates.empty:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    wide = _wide(replicates[replicates["metric"].isin(list(DIRECTION))])
+    if wide.empty:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    metric = wide.index.get_level_values("metric")
+    sign = metric.map(DIRECTION).to_numpy(float)
+    x = wide.to_numpy(float)
+    badness = np.where(sign[:, None] == 0, np.abs(x), -sign[:, None] * x)
+    complete = np.isfinite(badness).all(axis=1)
+    bad = pd.DataFrame(badness[complete], columns=wide.columns, index=wide.index[complete])
+    ranks = bad.rank(axis=1, method="average")
+    best = bad.eq(bad.min(axis=1), axis=0)
+    first = best.div(best.sum(axis=1), axis=0)
+    a = (1.0 - level) / 2.0
+    g_rank = ranks.groupby(level=[0, 1, 2], sort=False)
+    mean_rank = g_rank.mean().stack().rename("mean_rank")
+    low = g_rank.quantile(a).stack().rename("rank_low")
+    high = g_rank.quantile(1.0 - a).stack().rename("rank_high")
+    p_best = first.groupby(level=[0, 1, 2], sort=False).mean().stack().rename("p_best")
+    n = ranks.groupby(level=[0, 1, 2], sort=False).size()
+    out = pd.concat([mean_rank, low, high, p_best], axis=1).reset_index()
+    out.columns = ["scenario", "metric", "group", "policy", "mean_rank", "rank_low", "rank_high", "p_best"]
+    out["n_reps"] = out.set_index(["scenario", "metric", "group"]).index.map(n).to_numpy(int)
+    out["direction"] = out["metric"].map(lambda m: _DIRECTION_NAME[DIRECTION[m]])
+    return out[RANKING_COLUMNS]
+
+
+def headline(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] | None = None,
+             scenario: str | None = None) -> pd.DataFrame:
+    """A compact policy x metric table of ``estimate (MCSE)`` strings for printing.
+
+    ``metrics`` holds ``(metric, group, column title)``; the default shows
+    objectivity, the Sangat Baik share, agreement, favouritism and burden.
+    """
+    metrics = metrics or (
+        ("spearman", "all", "rank corr. with truth"),
+        ("share_sb_wrongly_given", "all", "SB undeserved"),
+        ("share_predikat", "Sangat Baik", "share SB"),
+        ("share_at_least_baik", "all", "share >= Baik"),
+        ("icc1", "all", "ICC(1)"),
+        ("favouritism_premium", "all", "favouritism premium"),
+        ("rater_hours", "all", "rater h/emp/yr"),
+    )
+    sub = summary if scenario is None else summary[summary["scenario"] == scenario]
+    if scenario is None and sub["scenario"].nunique() > 1:
+        sub = sub[sub["scenario"] == sub["scenario"].iloc[0]]
+    policies = list(dict.fromkeys(sub["policy"]))
+    table = pd.DataFrame(index=pd.Index(policies, name="policy"))
+    for metric, group, title in metrics:
+        rows = sub[(sub["metric"] == metric) & (sub["group"] == group)].set_index("policy")
+        if rows.empty:
+            continue
+        rows = rows.reindex(policies)
+        table[title] = [_fmt_est(e, m) for e, m in zip(rows["estimate"], rows["mcse"])]
+    return table
+
+
+def _fmt_est(est: float, mcse: float) -> str:
+    if not np.isfinite(est):
+        return "n/a"
+    if not np.isfinite(mcse) or mcse == 0:
+        return f"{est:.3f}"
+    return f"{est:.3f} ({mcse:.3f})"
+
+
+__all__ = ["DIRECTION", "PAIRED_COLUMNS", "RANKING_COLUMNS", "SUMMARY_COLUMNS", "headline",
+           "paired_differences", "rank_policies", "summarize"]

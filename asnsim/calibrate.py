@@ -1,0 +1,468 @@
+"""Calibrating a behaviour scenario's rater parameters on observed ratings.
+
+The simulation's rating model (:mod:`asnsim.raters`) is, for a ratee ``e``
+rated by rater ``r`` on item ``i`` of component ``c``::
+
+    y*_eri = t_ec + l_r + n_eri,   t_ec ~ N(0, 1),  l_r ~ N(m, s_l^2),  n_eri ~ N(0, s_n^2)
+
+quantized by the policy's scale (ordinal cutpoints, or ``center + spread *
+y*`` for a numeric scale).  The true components of one ratee correlate with
+``rho`` (``population.component_corr``).  Pairs of ratings then have latent
+correlations that identify the parameters, with the latent total variance
+``S^2 = 1 + s_l^2 + s_n^2``:
+
+* A, same ratee and rater, two items of one component: ``(1 + s_l^2) / S^2``;
+* B, two ratees of one rater, same item: ``s_l^2 / S^2``;
+* X, same ratee and rater, items of two components: ``(rho + s_l^2) / (S_c S_d)``.
+
+So ``S^2 = 1 / (r_A - r_B)``, ``s_l^2 = r_B S^2``, ``s_n^2 = (1 - r_A) S^2``.
+On an ordinal scale the correlations are polychoric (two-step estimator of
+Olsson 1979: thresholds from each item's margins, then the correlation that
+maximizes the bivariate-normal likelihood of the pooled contingency tables,
+with the bivariate normal CDF written through Owen's T function, Owen 1956);
+on a numeric scale they are Pearson correlations of the scores.  The
+leniency mean follows from where the observed category margins sit against
+the policy's cutpoints: ``m = c_k - S z_k`` with ``z_k`` the normal quantile
+of the cumulative share at or below category ``k`` (averaged over ``k`` and
+items).  The ratio of the observed to the policy's threshold spacing,
+``scale_use = S (z_2 - z_1) / (c_2 - c_1)``, is 1 when raters use the scale as
+the policy assumes, above 1 when they avoid the extreme categories (central
+tendency), below 1 when they favour them.
+
+What ratings alone cannot tell apart is stated, not guessed: favouritism
+needs a closeness attribute (its average lands in the leniency mean and its
+spread in the ratee variance), and a halo that makes items of one ratee agree
+beyond their true correlation lowers the noise estimate.
+
+References
+----------
+Olsson, U. (1979). Maximum likelihood estimation of the polychoric correlation
+coefficient. Psychometrika 44:443-460.
+Owen, D. B. (1956). Tables for computing bivariate normal probabilities.
+Annals of Mathematical Statistics 27:1075-1090.
+Searle, Casella & McCulloch (1992). Variance Components. Wiley (the linear
+decomposition reported alongside, via :func:`asnsim.correction.crossed.crossed`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from . import columns as C
+from .errors import DesignError, InputError
+from .policy import Policy, Scale, _dump_toml, load_policy
+from .scenario import RaterParams, load_scenario
+
+BOUND = 8.0  # +-infinity for thresholds, in SD units (Phi(8) = 1 - 6e-16)
+
+
+# ---------------------------------------------------------------- bivariate normal and polychoric
+
+def bvn_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
+    """Bivariate standard normal CDF ``P(X <= h, Y <= k)`` with correlation ``rho``, vectorized.
+
+    Uses Owen's T: ``Phi2 = (Phi(h) + Phi(k))/2 - T(h, a_h) - T(k, a_k) - beta`` with
+    ``a_h = (k - rho h) / (h sqrt(1 - rho^2))``, ``a_k = (h - rho k)/(k sqrt(1 - rho^2))`` and
+    ``beta = 1/2`` when ``h k < 0`` (or one is 0 and ``h + k < 0``), else 0 (Owen 1956).
+
+    Examples
+    --------
+    >>> round(float(bvn_cdf(np.array(0.0), np.array(0.0), 0.5)), 6)  # 1/4 + asin(0.5)/(2 pi)
+    0.333333
+    """
+    h = np.asarray(h, dtype=float)
+    k = np.asarray(k, dtype=float)
+    tiny = 1e-10
+    h = np.where(h == 0, tiny, h)
+    k = np.where(k == 0, tiny, k)
+    r = np.sqrt(1.0 - rho * rho)
+    a_h = (k - rho * h) / (h * r)
+    a_k = (h - rho * k) / (k * r)
+    beta = np.where(h * k < 0, 0.5, 0.0)
+    out = 0.5 * (special.ndtr(h) + special.ndtr(k)) - special.owens_t(h, a_h) - special.owens_t(k, a_k) - beta
+    return np.clip(out, 0.0, 1.0)
+
+
+def thresholds(counts: np.ndarray) -> np.ndarray:
+    """Normal thresholds from category counts (last axis): ``Phi^-1`` of the cumulative shares, clipped to +-8."""
+    counts = np.asarray(counts, dtype=float)
+    cum = np.cumsum(counts, axis=-1)[..., :-1] / counts.sum(axis=-1, keepdims=True)
+    return np.clip(special.ndtri(cum), -BOUND, BOUND)
+
+
+def _cell_probs(a: np.ndarray, b: np.ndarray, rho: float) -> np.ndarray:
+    """Cell probabilities (m, K, K) of tables with row thresholds a (m, K-1) and column thresholds b."""
+    m = a.shape[0]
+    ea = np.concatenate([np.full((m, 1), -BOUND), a, np.full((m, 1), BOUND)], axis=1)
+    eb = np.concatenate([np.full((m, 1), -BOUND), b, np.full((m, 1), BOUND)], axis=1)
+    F = bvn_cdf(ea[:, :, None], eb[:, None, :], rho)
+    p = F[:, 1:, 1:] - F[:, :-1, 1:] - F[:, 1:, :-1] + F[:, :-1, :-1]
+    return np.maximum(p, 1e-300)
+
+
+def polychoric(tables: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """Polychoric correlation common to stacked contingency tables, thresholds given (two-step ML).
+
+    Parameters
+    ----------
+    tables : ndarray (m, K, K)
+        Counts; rows are the first rating's category, columns the second's.
+    a, b : ndarray (m, K-1)
+        Row and column thresholds of each table.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> z = rng.multivariate_normal([0, 0], [[1, .6], [.6, 1]], size=20000)
+    >>> x, y = np.digitize(z[:, 0], [-1, .5]), np.digitize(z[:, 1], [-.3, 1])
+    >>> t = np.zeros((1, 3, 3)); np.add.at(t[0], (x, y), 1)
+    >>> r = polychoric(t, thresholds(t.sum(2)), thresholds(t.sum(1)))
+    >>> abs(r - 0.6) < 0.03
+    True
+    """
+    tables = np.asarray(tables, dtype=float)
+    if tables.sum() == 0:
+        return float("nan")
+
+    def nll(rho: float) -> float:
+        return -float((tables * np.log(_cell_probs(a, b, rho))).sum())
+
+    res = optimize.minimize_scalar(nll, bounds=(-0.995, 0.995), method="bounded", options={"xatol": 1e-6})
+    return float(res.x)
+
+
+def pearson_from_tables(tables: np.ndarray, values: np.ndarray) -> float:
+    """Pearson correlation of the pooled pairs in stacked contingency tables with category values."""
+    t = np.asarray(tables, dtype=float).sum(axis=0)
+    n = t.sum()
+    if n == 0:
+        return float("nan")
+    px, py = t.sum(1) / n, t.sum(0) / n
+    mx, my = px @ values, py @ values
+    vx, vy = px @ (values - mx) ** 2, py @ (values - my) ** 2
+    cov = (values - mx) @ (t / n) @ (values - my)
+    return float(cov / np.sqrt(vx * vy)) if vx > 0 and vy > 0 else float("nan")
+
+
+# ---------------------------------------------------------------- pair tables
+
+def _pair_tables_within(wide: np.ndarray, cols_a: list[int], cols_b: list[int], K: int,
+                        same: bool) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Tables of (col i, col j) category pairs within rows of ``wide`` (unit x item codes, -1 missing)."""
+    pairs = [(i, j) for i in cols_a for j in cols_b if (not same or i < j)]
+    out = np.zeros((len(pairs), K, K))
+    for p, (i, j) in enumerate(pairs):  # loop over item pairs, vectorized over units
+        ok = (wide[:, i] >= 0) & (wide[:, j] >= 0)
+        out[p] = np.bincount(wide[ok, i] * K + wide[ok, j], minlength=K * K).reshape(K, K)
+    return out, pairs
+
+
+def _pair_tables_between(group: np.ndarray, codes: np.ndarray, item: np.ndarray, n_items: int, K: int) -> np.ndarray:
+    """Per item, ordered pairs of different ratings in one rater group: T = N'N - diag(colsum)."""
+    out = np.zeros((n_items, K, K))
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    for i in range(n_items):
+        sel = item == i
+        N = np.bincount(group[sel] * K + codes[sel], minlength=n_groups * K).reshape(n_groups, K).astype(float)
+        out[i] = N.T @ N - np.diag(N.sum(axis=0))
+    return out
+
+
+# ---------------------------------------------------------------- the fit
+
+@dataclass
+class Calibration:
+    """Fitted rater parameters on the latent scale (true-performance SD units)."""
+
+    leniency_sd: float
+    noise_sd: float
+    leniency_mean: float
+    scale_use: float
+    component_corr: float | None
+    by_component: pd.DataFrame
+    n_ratings: int
+    n_raters: int
+    n_ratees: int
+    se: dict[str, float] = field(default_factory=dict)
+    variance_components: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def params(self) -> dict[str, float]:
+        return {"leniency_sd": self.leniency_sd, "noise_sd": self.noise_sd,
+                "leniency_mean": self.leniency_mean, "scale_use": self.scale_use}
+
+
+def _component_of_items(ratings: pd.DataFrame, policy: Policy, source: str) -> pd.Series:
+    """Each rating's component: the ``component`` column, else the policy component listing its item."""
+    if C.COMPONENT in ratings.columns and ratings[C.COMPONENT].notna().all():
+        comp = ratings[C.COMPONENT].astype(str)
+    else:
+        item_to_comp = {it: name for name, c in policy.components.items() if c.measure == "rating" for it in c.items}
+        comp = ratings[C.ITEM].astype(str).map(item_to_comp)
+        if comp.isna().all():
+            first = next(n for n, c in policy.components.items() if c.measure == "rating")
+            comp = pd.Series(first, index=ratings.index)
+        elif comp.isna().any():
+            bad = ratings.loc[comp.isna(), C.ITEM].astype(str).iloc[0]
+            raise InputError(source, f"item '{bad}' is in no rating component of policy {policy.name}; give a "
+                                     "component column or use the policy's item names", column=C.ITEM)
+    unknown = sorted(set(comp) - set(policy.components))
+    if unknown:
+        raise InputError(source, f"component '{unknown[0]}' is not in policy {policy.name} "
+                                 f"(components: {', '.join(policy.components)})", column=C.COMPONENT)
+    return comp
+
+
+def _codes(scores: np.ndarray, scale: Scale, source: str) -> tuple[np.ndarray, int]:
+    K = int(round((scale.max - scale.min) / scale.step)) + 1
+    codes = np.rint((scores - scale.min) / scale.step).astype(np.int64)
+    off = (codes < 0) | (codes >= K) | ~np.isclose(scale.min + codes * scale.step, scores)
+    if off.any():
+        raise InputError(source, f"score {scores[off][0]:g} is not a level of the policy's scale "
+                                 f"({scale.min:g} to {scale.max:g} by {scale.step:g})", column=C.SCORE)
+    return codes, K
+
+
+def _fit_tables(ratings: pd.DataFrame, policy: Policy, source: str) -> tuple[pd.DataFrame, float | None, dict]:
+    """Per-component correlations r_A, r_B and latent parameters; the cross-component correlation."""
+    r = ratings
+    unit_keys = [r[C.RATEE_ID].astype(str), r[C.RATER_ID].astype(str), r[C.PERIOD].astype(str)]
+    unit = pd.MultiIndex.from_arrays(unit_keys).factorize()[0] if len(r) else np.zeros(0, int)
+    group = pd.MultiIndex.from_arrays(unit_keys[1:]).factorize()[0]
+    rows, latent_sd = [], {}
+    wide_all, item_cols, comp_codes = {}, {}, {}
+    for cname, sub_idx in r.groupby("_component", sort=False).indices.items():
+        scale = policy.components[cname].scale
+        sub = r.iloc[sub_idx]
+        codes, K = _codes(sub[C.SCORE].to_numpy(float), scale, source)
+        item_codes, items = pd.factorize(sub[C.ITEM].astype(str), sort=True)
+        n_items = len(items)
+        counts = np.zeros((n_items, K))
+        np.add.at(counts, (item_codes, codes), 1)
+        thr = thresholds(counts)  # (items, K-1)
+        u = unit[sub_idx]
+        wide = np.full((unit.max() + 1, n_items), -1, dtype=np.int64)
+        wide[u, item_codes] = codes
+        tab_a, pairs_a = _pair_tables_within(wide, list(range(n_items)), list(range(n_items)), K, same=True)
+        tab_b = _pair_tables_between(group[sub_idx], codes, item_codes, n_items, K)
+        ordinal = scale.kind == "ordinal"
+        values = scale.min + scale.step * np.arange(K)
+        if ordinal:
+            ia, ja = (np.array([p[0] for p in pairs_a], dtype=int), np.array([p[1] for p in pairs_a], dtype=int))
+            r_a = polychoric(tab_a, thr[ia], thr[ja]) if len(pairs_a) else float("nan")
+            r_b = polychoric(tab_b, thr, thr)
+        else:
+            r_a, r_b = pearson_from_tables(tab_a, values), pearson_from_tables(tab_b, values)
+        if not np.isfinite(r_a):
+            raise DesignError(f"{source}: component {cname}: no ratee has two items from one rater, so true "
+                              "performance cannot be told from rating noise")
+        if not np.isfinite(r_b) or tab_b.sum() == 0:
+            raise DesignError(f"{source}: component {cname}: no rater rates two ratees, so rater leniency "
+                              "cannot be told from true performance")
+        if r_a - r_b <= 0.01:
+            raise DesignError(f"{source}: component {cname}: ratings of one ratee agree no more than ratings of "
+                              f"different ratees (r_A = {r_a:.3f}, r_B = {r_b:.3f}); no true-performance signal")
+        S2 = 1.0 / (r_a - r_b)
+        S = np.sqrt(S2)
+        lsd2 = max(r_b, 0.0) * S2
+        nsd2 = max(1.0 - r_a, 0.0) * S2
+        if ordinal:
+            cut = np.asarray(scale.cutpoints)
+            mu = float(np.mean(cut[None, :] - S * thr))
+            z_span = (thr[:, -1] - thr[:, 0]).mean()
+            scale_use = float(S * z_span / (cut[-1] - cut[0])) if K > 2 else 1.0
+        else:
+            y = sub[C.SCORE].to_numpy(float)
+            total_var = y.var()
+            spread = np.sqrt(total_var / S2)  # score units per latent SD
+            mu = float((y.mean() - scale.center) / spread)
+            scale_use = float(spread / scale.spread)
+        latent_sd[cname] = S
+        wide_all[cname], item_cols[cname], comp_codes[cname] = wide, n_items, (K, thr, ordinal, values)
+        rows.append({"component": cname, "n_ratings": len(sub), "items": n_items, "r_same_ratee": r_a,
+                     "r_same_rater": r_b, "latent_sd": S, "leniency_sd": np.sqrt(lsd2),
+                     "noise_sd": np.sqrt(nsd2), "leniency_mean": mu, "scale_use": scale_use})
+    table = pd.DataFrame(rows)
+    rho = None
+    names = list(wide_all)
+    if len(names) >= 2:
+        est = []
+        for a_i in range(len(names)):
+            for b_i in range(a_i + 1, len(names)):
+                ca, cb = names[a_i], names[b_i]
+                Ka, thr_a, ord_a, val_a = comp_codes[ca]
+                Kb, thr_b, ord_b, val_b = comp_codes[cb]
+                if Ka != Kb or not (ord_a and ord_b):
+                    continue
+                joined = np.concatenate([wide_all[ca], wide_all[cb]], axis=1)
+                na = item_cols[ca]
+                tab, pairs = _pair_tables_within(joined, list(range(na)), list(range(na, na + item_cols[cb])),
+                                                 Ka, same=False)
+                ia = np.array([p[0] for p in pairs])
+                jb = np.array([p[1] - na for p in pairs])
+                r_x = polychoric(tab, thr_a[ia], thr_b[jb])
+                lsd2 = float(np.average(table["leniency_sd"] ** 2, weights=table["n_ratings"]))
+                est.append(r_x * latent_sd[ca] * latent_sd[cb] - lsd2)
+        if est:
+            rho = float(np.clip(np.mean(est), -0.3, 1.0))
+    return table, rho, {}
+
+
+def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", source: str = "ratings",
+              bootstrap: int = 0, rng: np.random.Generator | None = None) -> Calibration:
+    """Fit leniency spread and mean, residual noise, scale use and the component correlation.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Validated ratings (``ratee_id, rater_id, item, period, score``; ``rater_role``
+        and ``component`` optional).  Only supervisor (``atasan``) ratings are used.
+    policy : Policy or str
+        The policy whose scales and items the ratings follow.
+    source : str
+        File name for messages.
+    bootstrap : int
+        Rater-cluster bootstrap replicates for standard errors (0: none).
+    rng : numpy.random.Generator, optional
+        For the bootstrap.
+
+    Returns
+    -------
+    Calibration
+        Pooled estimates (each component weighted by its number of ratings) and a
+        per-component table; see the module docstring for the estimator.
+
+    Examples
+    --------
+    >>> from asnsim.pipeline import simulate
+    >>> sim = simulate("permenpan-6-2022", n=1500, seed=3, scenario="neutral")
+    >>> cal = calibrate(sim.ratings)
+    >>> abs(cal.noise_sd - 0.5) < 0.1 and cal.leniency_sd < 0.15
+    True
+    """
+    pol = load_policy(policy) if not isinstance(policy, Policy) else policy
+    r = ratings
+    if C.RATER_ROLE in r.columns:
+        r = r[r[C.RATER_ROLE].astype(str) == C.ATASAN]
+    if not len(r):
+        raise DesignError(f"{source}: no supervisor (atasan) ratings to calibrate on")
+    r = r.assign(_component=_component_of_items(r, pol, source).to_numpy(),
+                 **({C.PERIOD: "annual"} if C.PERIOD not in r.columns else {}))
+    table, rho, _ = _fit_tables(r, pol, source)
+    w = table["n_ratings"].to_numpy(float)
+
+    def pooled(col: str, squares: bool = False) -> float:
+        v = table[col].to_numpy(float)
+        return float(np.sqrt(np.average(v ** 2, weights=w))) if squares else float(np.average(v, weights=w))
+
+    cal = Calibration(leniency_sd=pooled("leniency_sd", True), noise_sd=pooled("noise_sd", True),
+                      leniency_mean=pooled("leniency_mean"), scale_use=pooled("scale_use"),
+                      component_corr=rho, by_component=table, n_ratings=int(len(r)),
+                      n_raters=int(r[C.RATER_ID].nunique()), n_ratees=int(r[C.RATEE_ID].nunique()))
+    cal.notes.append("favouritism is not identifiable from ratings alone (it needs a closeness attribute): its "
+                     "average is in leniency_mean and its spread in the ratee variance; set to 0")
+    if bootstrap:
+        cal.se = _bootstrap(r, pol, source, bootstrap, rng or np.random.default_rng(0))
+    return cal
+
+
+def _bootstrap(r: pd.DataFrame, pol: Policy, source: str, reps: int, rng: np.random.Generator) -> dict[str, float]:
+    """Rater-cluster bootstrap SEs: raters resampled with replacement, each copy a new rater."""
+    raters = r[C.RATER_ID].astype(str)
+    codes, uniq = pd.factorize(raters)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(uniq)))
+    sizes = np.bincount(codes, minlength=len(uniq))
+    draws = []
+    for b in range(reps):  # loop over replicates; each is vectorized
+        pick = rng.integers(0, len(uniq), size=len(uniq))
+        idx = np.concatenate([order[starts[p]:starts[p] + sizes[p]] for p in pick]) if len(pick) else order
+        copy = np.repeat(np.arange(len(pick)), sizes[pick])
+        rb = r.iloc[idx].assign(**{C.RATER_ID: copy.astype(str),
+                                   C.RATEE_ID: r[C.RATEE_ID].astype(str).to_numpy()[idx] + "#" + copy.astype(str)})
+        try:
+            t, _, _ = _fit_tables(rb, pol, source)
+        except DesignError:
+            continue
+        w = t["n_ratings"].to_numpy(float)
+        draws.append({"leniency_sd": np.sqrt(np.average(t["leniency_sd"] ** 2, weights=w)),
+                      "noise_sd": np.sqrt(np.average(t["noise_sd"] ** 2, weights=w)),
+                      "leniency_mean": np.average(t["leniency_mean"], weights=w),
+                      "scale_use": np.average(t["scale_use"], weights=w)})
+    if len(draws) < 2:
+        return {}
+    return {k: float(v) for k, v in pd.DataFrame(draws).std(ddof=1).items()}
+
+
+def linear_components(ratings: pd.DataFrame, source: str = "ratings") -> pd.DataFrame | None:
+    """Observed-scale variance components per component (ratee, rater, residual) from the crossed
+    mixed model (:func:`asnsim.correction.crossed.crossed`, lme4 parity), fixed effect ``item``."""
+    try:
+        from .correction.crossed import crossed
+    except ImportError:  # pragma: no cover - the correction package is optional at this stage
+        return None
+    parts = []
+    comp = ratings["_component"] if "_component" in ratings.columns else pd.Series("all", index=ratings.index)
+    for cname, idx in ratings.groupby(comp, sort=False).indices.items():
+        sub = ratings.iloc[idx].reset_index(drop=True)
+        fixed = [C.ITEM] if sub[C.ITEM].nunique() > 1 else []
+        res = crossed(sub, fixed=fixed, source=source)
+        vc = res.variance_components.assign(component_of=cname)
+        parts.append(vc)
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+# ---------------------------------------------------------------- writing a scenario
+
+def scenario_toml(cal: Calibration, name: str, source: str, base: str = "neutral") -> str:
+    """A scenario file (``extends = base``) holding the calibrated rater parameters, with provenance.
+
+    Only parameters the scenario schema knows are written; the others (scale use)
+    are recorded in the ``[[sources]]`` notes.
+    """
+    fields = RaterParams.model_fields
+    rater = {"leniency_sd": round(cal.leniency_sd, 4), "noise_sd": round(cal.noise_sd, 4),
+             "leniency_mean": round(cal.leniency_mean, 4), "favouritism": 0.0}
+    if "scale_use" in fields:
+        rater["scale_use"] = round(cal.scale_use, 4)
+    rater = {k: v for k, v in rater.items() if k in fields}
+
+    def se(k: str) -> str:
+        return f" (bootstrap SE {cal.se[k]:.3f})" if k in cal.se else ""
+
+    data: dict = {"name": name,
+                  "title": f"Calibrated on {Path(source).name}: {cal.n_ratings} ratings, {cal.n_raters} raters",
+                  "extends": base,
+                  "description": ("Rater parameters fitted by asnsim calibrate (latent pairwise correlations, "
+                                  "see asnsim.calibrate); everything else comes from the base scenario."),
+                  "rater": rater}
+    if cal.component_corr is not None:
+        data["population"] = {"component_corr": round(cal.component_corr, 4)}
+    src = f"asnsim calibrate on {Path(source).name}"
+    data["sources"] = [
+        {"element": f"rater.{k}", "source": src, "note": f"estimate {getattr(cal, k):.4f}{se(k)}"}
+        for k in ("leniency_sd", "noise_sd", "leniency_mean")]
+    if "scale_use" not in fields:
+        data["sources"].append({"element": "rater (scale use)", "source": src,
+                                "note": f"scale_use = {cal.scale_use:.3f}{se('scale_use')} (1 = the policy's "
+                                        "cutpoints; above 1 central tendency); this scenario schema has no "
+                                        "scale-use parameter, so it is recorded here only"})
+    data["assumptions"] = [{"key": "rater.favouritism", "value": 0.0, "reason": cal.notes[0]}]
+    return _dump_toml(data)
+
+
+def load_calibration_ratings(path: str | Path, column_map: dict[str, str] | None = None,
+                             score_range: tuple[float, float] | None = None, skip_invalid: bool = False):
+    """Read and validate a ratings file for :func:`calibrate` (see :func:`asnsim.io.read_table`)."""
+    from .io import read_table
+
+    return read_table(path, "ratings", column_map, score_range, skip_invalid)
+
+
+__all__ = ["Calibration", "bvn_cdf", "calibrate", "linear_components", "polychoric", "scenario_toml",
+           "thresholds"]

@@ -1,8 +1,79 @@
-"""``asnsim calibrate``: fit a behaviour scenario's rater parameters to observed ratings (placeholder until wired)."""
+"""``asnsim calibrate``: fit a behaviour scenario's rater parameters to observed ratings."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 
 def register(sub) -> None:
-    p = sub.add_parser("calibrate", help="fit rater parameters (leniency, noise, scale use) to observed ratings")
-    p.set_defaults(func=lambda args: 0)
+    from ..io.options import add_input_options
+
+    p = sub.add_parser("calibrate", help="fit rater parameters (leniency, noise, scale use) to observed ratings "
+                                         "and write a scenario file",
+                       description="Fit leniency spread and mean, residual noise, scale use and the correlation of "
+                                   "the true components from supervisor ratings, and write a scenario TOML that "
+                                   "asnsim simulate --scenario accepts.")
+    p.add_argument("ratings", help="ratings file (CSV, Excel or Parquet; see docs/input-formats.md)")
+    add_input_options(p)
+    p.add_argument("--component", default=None, help="column naming each item's policy component (optional)")
+    p.add_argument("--policy", default="permenpan-6-2022", help="policy whose items and scales the ratings follow")
+    p.add_argument("--base", default="neutral", help="scenario the calibrated one extends (default neutral)")
+    p.add_argument("--name", default="calibrated", help="name of the written scenario (default calibrated)")
+    p.add_argument("--bootstrap", type=int, default=50, help="rater-bootstrap replicates for SEs (default 50)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
+    p.add_argument("--out", required=True, help="scenario file to write (.toml)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .. import columns as C
+    from ..calibrate import calibrate, scenario_toml
+    from ..errors import AsnsimError
+    from ..io.options import column_map_from_args, ledger_line, read_ratings_input, write_rejected
+    from ..policy import load_policy
+    from ..rng import stage_rng
+    from ..scenario import load_scenario
+
+    out = Path(args.out)
+    if out.suffix != ".toml":
+        raise AsnsimError(f"{out}: --out must be a .toml scenario file")
+    if args.bootstrap < 0:
+        raise AsnsimError(f"--bootstrap must be 0 or more, got {args.bootstrap}")
+    policy = load_policy(args.policy)
+    load_scenario(args.base)
+    scales = [c.scale for c in policy.components.values() if c.measure == "rating"]
+    score_range = (min(s.min for s in scales), max(s.max for s in scales))
+    cmap = column_map_from_args(args)
+    if args.component:
+        cmap[C.COMPONENT] = args.component
+    v = read_ratings_input(args.ratings, cmap, score_range, args.skip_invalid, args.allow_personal_data,
+                           args.sheet)
+    print(ledger_line(v))
+    cal = calibrate(v.data, policy, source=v.raw.source, bootstrap=args.bootstrap,
+                    rng=stage_rng(args.seed, "bootstrap"))
+    text = scenario_toml(cal, args.name, v.raw.source, base=args.base)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.tmp-", suffix=".toml", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        load_scenario(tmp)  # the file must load before it replaces anything
+        rejected = write_rejected(v, out.parent) if args.skip_invalid else None
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"{cal.n_ratings} supervisor ratings, {cal.n_raters} raters, {cal.n_ratees} ratees -> {out}")
+    for k, val in cal.params().items():
+        se = f"  (SE {cal.se[k]:.3f})" if k in cal.se else ""
+        print(f"  {k:14s} {val:8.3f}{se}")
+    if cal.component_corr is not None:
+        print(f"  {'component_corr':14s} {cal.component_corr:8.3f}")
+    print(cal.by_component.round(3).to_string(index=False))
+    for note in cal.notes:
+        print(f"note: {note}")
+    if rejected is not None:
+        print(f"rejected rows with reasons: {rejected}")
+    return 0

@@ -419,3 +419,26 @@ def k_anonymity_summary(classes: pd.DataFrame, k: int = 5) -> dict[str, float]:
     return {"k_min": int(classes["n"].min()) if len(classes) else 0, "classes": int(len(classes)),
             "records": n_rec, "records_below_k": int(small.sum()),
             "share_below_k": float(small.sum() / n_rec) if n_rec else 0.0, "unique_records": int((classes.n == 1).sum())}
+
+
+def refuse_personal_data(df: pd.DataFrame, source: str, allow: bool = False) -> list[Finding]:
+    """Stop when a table still holds a raw NIP or a name column, unless ``allow``.
+
+    Raises
+    ------
+    InputError
+        Naming the column (and the first row holding a NIP), why it matters and
+        how to anonymize; ``--allow-personal-data`` lets the data through.
+    """
+    found = personal_data(df)
+    if found and not allow:
+        f = found[0]
+        what = "a raw NIP" if f.kind == "nip" else ("a NIK" if f.kind == "nik" else "names")
+        why = ("a NIP encodes birth date, hiring month and sex, so it identifies a person"
+               if f.kind == "nip" else "names identify people")
+        raise InputError(source, f"holds {what} ({f.cells} cells{'; and ' + str(len(found) - 1) + ' more columns' if len(found) > 1 else ''}): "
+                                 f"{why}, and outputs must not carry personal data. Anonymize first: asnsim "
+                                 f"anonymize {source} --key-file KEY --create-key --out ANON.csv; or, if this "
+                                 "data may be processed as is, rerun with --allow-personal-data",
+                         row=f.example_row, column=f.column)
+    return found

@@ -1,0 +1,77 @@
+"""Command-line options shared by the commands that read real ratings (analyze, calibrate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import columns as C
+from .anonymize import refuse_personal_data
+from .readers import parse_column_map, read_raw
+from .schemas import Validated, validate
+
+
+def add_input_options(p, item: bool = True) -> None:
+    """Add ``--ratee --rater --score [--item --period --role --component] --column-map --skip-invalid
+    --allow-personal-data --sheet`` to a sub-command parser."""
+    p.add_argument("--ratee", default=None, help="column holding the ratee's ID (default ratee_id)")
+    p.add_argument("--rater", default=None, help="column holding the rater's ID (default rater_id)")
+    p.add_argument("--score", default=None, help="column holding the score (default score)")
+    if item:
+        p.add_argument("--item", default=None, help="column holding the item (default item, if present)")
+    p.add_argument("--period", default=None, help="column holding the period (default period, if present)")
+    p.add_argument("--role", default=None, help="column holding the rater role (default rater_role, if present)")
+    p.add_argument("--column-map", default=None,
+                   help="more column names: asnsim_name=your_name,... or a .toml/.json file")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave out invalid rows and list each with its reason in rejected_rows.csv")
+    p.add_argument("--allow-personal-data", action="store_true",
+                   help="process a file that still holds raw NIPs or names (default: refuse and explain)")
+    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+
+
+def column_map_from_args(args) -> dict[str, str]:
+    """The column map from ``--column-map`` plus the single-column options (which win)."""
+    cmap = parse_column_map(getattr(args, "column_map", None))
+    for opt, canon in (("ratee", C.RATEE_ID), ("rater", C.RATER_ID), ("score", C.SCORE), ("item", C.ITEM),
+                       ("period", C.PERIOD), ("role", C.RATER_ROLE)):
+        value = getattr(args, opt, None)
+        if value:
+            cmap[canon] = value
+    return cmap
+
+
+def read_ratings_input(path: str | Path, column_map: dict[str, str], score_range: tuple[float, float] | None,
+                       skip_invalid: bool = False, allow_personal_data: bool = False,
+                       sheet: str | None = None) -> Validated:
+    """Read, guard (no raw NIP or name column) and validate a ratings file; settle the ledger.
+
+    Raises
+    ------
+    InputError
+        Personal data (unless allowed), a missing column, or an invalid row
+        (unless ``skip_invalid``).
+    """
+    raw = read_raw(path, sheet)
+    refuse_personal_data(raw.data, raw.source, allow_personal_data)
+    v = validate(raw, "ratings", column_map, score_range)
+    valid = v.ledger.settle(skip_invalid)
+    v.data = v.data.loc[valid].reset_index(drop=True)
+    return v
+
+
+def write_rejected(v: Validated, folder: Path, name: str = "rejected_rows.csv") -> Path | None:
+    """Write the rejected rows with their reasons (only when some were rejected)."""
+    rej = v.rejected()
+    if not len(rej):
+        return None
+    path = Path(folder) / name
+    rej.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def ledger_line(v: Validated) -> str:
+    s = v.ledger.summary()
+    line = f"{v.raw.source}: {s['rows_read']} rows read, {s['used']} used, {s['rejected']} rejected"
+    if s["empty"]:
+        line += f", {s['empty']} empty rows skipped"
+    return line

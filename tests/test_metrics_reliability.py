@@ -231,3 +231,17 @@ def test_facets_needed_hand_worked():
     comps2 = {"ratee_id": 0.5, "ratee_id x item": 2.0, "ratee_id x rater_id x item,e": 0.1}
     assert np.isnan(facets_needed(comps2, "rater_id", 0.8, fixed={"item": 1}, max_n=50).value.iloc[0])
     assert facets_needed(comps2, "item", 0.8, fixed={"rater_id": 1}).value.iloc[0] == 17
+
+
+def test_variance_components_sparse_crossed_agrees_with_mixedlm():
+    pytest.importorskip("asnsim.correction.crossed")
+    rng = np.random.default_rng(21)
+    n, R = 80, 12
+    raters = np.array([rng.choice(R, size=2, replace=False) for _ in range(n)])
+    ratee = np.repeat(np.arange(n), 2)
+    y = rng.normal(size=n)[ratee] + 0.6 * rng.normal(size=R)[raters.ravel()] + 0.5 * rng.normal(size=2 * n)
+    df = pd.DataFrame({"ratee_id": ratee, "rater_id": raters.ravel(), "score": y})
+    a = variance_components(df, method="crossed").set_index("metric").value
+    b = variance_components(df, method="mixedlm").set_index("metric").value
+    for name in ("var_ratee", "var_rater", "var_residual", "icc_vc_agreement"):
+        assert a[name] == pytest.approx(b[name], rel=2e-3, abs=2e-4)

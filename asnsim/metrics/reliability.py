@@ -306,16 +306,12 @@ MIXEDLM_MAX_RATINGS = 20_000
 
 
 def _crossed_backend():
-    """asnsim.correction.crossed's fitting function, when that module exists (sparse REML)."""
+    """asnsim.correction.crossed.crossed (sparse REML, lme4 parity) when that module is installed."""
     try:
-        from ..correction import crossed  # noqa: F401  (built by another issue)
+        from ..correction.crossed import crossed
     except ImportError:
         return None
-    for name in ("variance_components", "fit_crossed", "fit"):
-        fn = getattr(crossed, name, None)
-        if callable(fn):
-            return fn
-    return None
+    return crossed
 
 
 def variance_components(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
@@ -350,9 +346,9 @@ def variance_components(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: s
     if method == "crossed" and backend is None:
         raise DesignError("variance_components: asnsim.correction.crossed is not available; use method='mixedlm'")
     if backend is not None:
-        res = backend(d, ratee=ratee, rater=rater, score=score)
-        get = (lambda k: float(res[k])) if isinstance(res, dict) else (lambda k: float(getattr(res, k)))
-        s2p, s2r, s2e = get("var_ratee"), get("var_rater"), get("var_residual")
+        vc = backend(d, ratee=ratee, rater=rater, score=score).variance_components
+        v = vc.set_index("component")["variance"].astype(float)
+        s2p, s2r, s2e = float(v["ratee"]), float(v["rater"]), float(v["residual"])
     else:
         if len(d) > MIXEDLM_MAX_RATINGS:
             raise DesignError(f"ratings: {len(d)} ratings is too many for the dense statsmodels MixedLM "

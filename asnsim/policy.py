@@ -349,6 +349,7 @@ class Burden(_Frozen):
     minutes_per_rating: float = Field(3.0, ge=0)
     minutes_per_report: float = Field(30.0, ge=0)
     minutes_per_forum: float = Field(0.0, ge=0)
+    minutes_per_activity_log: float = Field(0.0, ge=0)
 
 
 class Forum(_Frozen):
@@ -397,6 +398,18 @@ class Policy(_Frozen):
         total = sum(c.weight for c in self.components.values())
         if not math.isclose(total, 1.0, abs_tol=1e-9):
             raise ValueError(f"component weights must sum to 1, got {total:g}")
+        measured = [k for k, c in self.components.items() if c.measure == "indicators"]
+        if len(measured) > 1:
+            raise ValueError(f"at most one component may be measured by indicators, got {', '.join(measured)}")
+        if self.regime == "permenpan-6-2022":
+            if self.predikat.method != "matrix":
+                raise ValueError("regime permenpan-6-2022 reads the predikat off the 3x3 matrix: "
+                                 "predikat.method must be 'matrix'")
+            kinds = {c.kind for c in self.components.values()}
+            if not {"results", "behaviour"} <= kinds:
+                raise ValueError("regime permenpan-6-2022 needs a 'results' and a 'behaviour' component")
+        elif self.predikat.method != "bands":
+            raise ValueError(f"regime {self.regime} scores with bands: predikat.method must be 'bands'")
         return self
 
     def content_hash(self) -> str:
@@ -453,6 +466,10 @@ def deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
+#: list-valued keys that accumulate along an ``extends`` chain instead of replacing
+_ACCUMULATE = ("sources", "assumptions")
+
+
 def _drop_components(data: dict) -> dict:
     """Remove components marked ``drop = true`` (a city that replaces a national component)."""
     comps = data.get("components")
@@ -465,9 +482,12 @@ def _drop_components(data: dict) -> dict:
 def resolve_data(ref: str, subdir: str = _BUILTIN, _seen: tuple[str, ...] = ()) -> tuple[dict, str]:
     """Read a policy (or scenario) and apply its ``extends`` chain; return (merged data, label).
 
-    A component table holding ``drop = true`` removes that component of the
-    parent, so a city model can replace a national component (Sawahlunto's
-    competencies replace PP 30's perilaku).
+    Tables merge key by key and other values replace, except ``sources`` and
+    ``assumptions``, which accumulate (the parent's first), so a city model
+    keeps the provenance of what it inherits.  A component table holding
+    ``drop = true`` removes that component of the parent, so a city model can
+    replace a national component (Sawahlunto's competencies replace PP 30's
+    perilaku).
     """
     data, label, path = _read_toml(ref, subdir)
     parent = data.get("extends")
@@ -481,6 +501,9 @@ def resolve_data(ref: str, subdir: str = _BUILTIN, _seen: tuple[str, ...] = ()) 
         raise PolicyError(label, "extends", f"circular extends chain: {' -> '.join(_seen + (parent,))}")
     base, _ = resolve_data(parent, subdir, _seen + (ref,))
     merged = deep_merge(base, {k: v for k, v in data.items()})
+    for key in _ACCUMULATE:  # provenance accumulates along the chain, parent first
+        if isinstance(base.get(key), list) and isinstance(data.get(key), list):
+            merged[key] = copy.deepcopy(base[key]) + copy.deepcopy(data[key])
     return _drop_components(merged), label
 
 

@@ -8,9 +8,18 @@ item scores (1-3), Di Atas at >= ``behaviour_above``, Sesuai at >=
 ``behaviour_meets`` (one application's rule; UNCERTAIN in the regulation).
 The predikat is read off ``predikat.matrix`` (DOMAIN.md s.2).
 
-The final score (0-100, the weighted mean of the components' percent scores)
-has no legal meaning in this regime: it orders employees for quota
-enforcement and metrics.
+When hasil kerja is measured by indicators (city models such as Salatiga), an
+RHK is above expectation when its capaian (see :mod:`asnsim.scoring.capaian`)
+reaches ``rating.capaian_above``, below it under ``rating.capaian_meets``,
+and the same majority rule applies.
+
+The final score has no legal meaning in this regime: it orders employees for
+quota enforcement and metrics.  It is the weighted mean of the components'
+scores: a rated component's mean item score rescaled to 0-100, an indicator
+component's mean capaian (100 = on target).
+
+A unit leader's hasil-kerja rating equals the unit's predikat
+(:func:`apply_leader_rating`, with the mapping in ``quota.leader_rating``).
 """
 
 from __future__ import annotations
@@ -20,15 +29,20 @@ import pandas as pd
 
 from .. import columns as C
 from ..policy import Policy
-from . import component_percent, item_scores
+from . import component_percent, indicator_table, item_scores
+from .capaian import indicator_capaian, ordered_indicators
 
 ROW_KEYS = ("di_bawah", "sesuai", "di_atas")
 
 
 def results_level(scores: np.ndarray, lo: float, hi: float, majority: float, utama: int) -> np.ndarray:
-    """Hasil-kerja level 0/1/2 (Di Bawah/Sesuai/Di Atas) from a ratee x RHK score array."""
-    above = (scores >= hi).mean(axis=1) > majority
-    below = (scores <= lo).mean(axis=1) > majority
+    """Hasil-kerja level 0/1/2 (Di Bawah/Sesuai/Di Atas) from a ratee x RHK score array.
+
+    Missing RHK (NaN) count in neither the above nor the below share.
+    """
+    n_items = np.maximum((~np.isnan(scores)).sum(axis=1), 1)
+    above = (scores >= hi).sum(axis=1) / n_items > majority
+    below = (scores <= lo).sum(axis=1) / n_items > majority
     utama_below = (scores[:, :utama] <= lo).any(axis=1) if utama else np.zeros(len(scores), bool)
     return np.where(above & ~utama_below, 2, np.where(below, 0, 1))
 
@@ -44,27 +58,87 @@ def predikat_from_matrix(policy: Policy, results: np.ndarray, behaviour: np.ndar
     return table[results, behaviour]
 
 
+def capaian_levels(capaian: np.ndarray, above: float, meets: float) -> np.ndarray:
+    """RHK score 1/2/3 from capaian: 3 at >= ``above``, 2 at >= ``meets``, else 1 (NaN stays NaN)."""
+    lv = np.where(capaian >= above, 3.0, np.where(capaian >= meets, 2.0, 1.0))
+    return np.where(np.isnan(capaian), np.nan, lv)
+
+
 def score_permenpan(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
                     indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Score under PermenPAN-RB 6/2022 (see the module docstring)."""
     res_name = policy.component_of_kind("results")
     beh_name = policy.component_of_kind("behaviour")
+    rules = policy.rating
     ids = employees[C.EMPLOYEE_ID].to_numpy()
     out = pd.DataFrame({C.EMPLOYEE_ID: ids})
     final = np.zeros(len(ids))
+    r = np.ones(len(ids), dtype=int)
+    b = np.ones(len(ids), dtype=int)
     for cname, comp in policy.components.items():
-        sc = item_scores(ratings, policy, cname).reindex(ids)
-        pct = component_percent(sc, policy, cname).to_numpy()
-        out[f"score_{cname}"] = pct
-        final += comp.weight * pct
+        if comp.measure == "indicators":
+            ind = indicator_table(indicators, policy, cname)
+            cap = ordered_indicators(indicator_capaian(ind, comp.capaian_cap), comp.items).reindex(ids)
+            value = cap.mean(axis=1).to_numpy()
+            levels = capaian_levels(cap.to_numpy(), rules.capaian_above, rules.capaian_meets)
+            lo, hi = 1.0, 3.0
+        else:
+            sc = item_scores(ratings, policy, cname).reindex(ids)
+            value = component_percent(sc, policy, cname).to_numpy()
+            levels = sc.to_numpy()
+            lo, hi = comp.scale.min, comp.scale.max
+        out[f"score_{cname}"] = value
+        final += comp.weight * value
         if cname == res_name:
-            r = results_level(sc.to_numpy(), comp.scale.min, comp.scale.max,
-                              policy.rating.results_majority, policy.rating.utama_items)
+            r = results_level(levels, lo, hi, rules.results_majority, rules.utama_items)
         if cname == beh_name:
-            b = behaviour_level(sc.mean(axis=1).to_numpy(), policy.rating.behaviour_above,
-                                policy.rating.behaviour_meets)
+            b = behaviour_level(np.nanmean(levels, axis=1) if levels.size else np.full(len(ids), np.nan),
+                                rules.behaviour_above, rules.behaviour_meets)
     out.insert(1, C.FINAL_SCORE, final)
-    levels = np.array(C.RATING_LEVELS, dtype=object)
-    out.insert(2, C.RATING_RESULTS, levels[r])
-    out.insert(3, C.RATING_BEHAVIOUR, levels[b])
-    out.insert(4, C.PREDIKAT, predikat_from_matrix(policy, r, b))
+    levels_ = np.array(C.RATING_LEVELS, dtype=object)
+    out.insert(2, C.RATING_RESULTS, levels_[r])
+    out.insert(3, C.RATING_BEHAVIOUR, levels_[b])
+    pred = predikat_from_matrix(policy, r, b)
+    out.insert(4, C.PREDIKAT, pred)
+    out.insert(5, C.PREDIKAT_LABEL, pred)
+    return out
+
+
+def apply_leader_rating(scores: pd.DataFrame, leader: np.ndarray, unit_predikat: np.ndarray,
+                        policy: Policy) -> pd.DataFrame:
+    """Set each unit leader's hasil kerja from the unit's predikat and re-read the matrix.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        The engine's output (rows aligned with ``leader``).
+    leader : bool array
+        True for unit leaders.
+    unit_predikat : array of str
+        Each row's unit predikat (used where ``leader``).
+    policy : Policy
+        Its ``quota.leader_rating`` maps unit predikat to ``di_bawah``,
+        ``sesuai`` or ``di_atas``; unmapped unit predikat leave the rating.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``rating_results``, ``predikat`` and ``predikat_label``
+        updated for the leaders.
+    """
+    mapping = policy.quota.leader_rating
+    if not mapping:
+        return scores
+    key = pd.Series(unit_predikat).map({k: ROW_KEYS.index(v) for k, v in mapping.items()}).to_numpy()
+    set_ = np.asarray(leader, dtype=bool) & ~pd.isna(key)
+    if not set_.any():
+        return scores
+    out = scores.copy()
+    r = pd.Categorical(out[C.RATING_RESULTS], categories=list(C.RATING_LEVELS)).codes.astype(int)
+    b = pd.Categorical(out[C.RATING_BEHAVIOUR], categories=list(C.RATING_LEVELS)).codes.astype(int)
+    r = np.where(set_, np.nan_to_num(key.astype(float)).astype(int), r)
+    out[C.RATING_RESULTS] = np.array(C.RATING_LEVELS, dtype=object)[r]
+    pred = predikat_from_matrix(policy, r, b)
+    out[C.PREDIKAT] = np.where(set_, pred, out[C.PREDIKAT])
+    out[C.PREDIKAT_LABEL] = np.where(set_, pred, out[C.PREDIKAT_LABEL])
     return out

@@ -465,8 +465,8 @@ def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lan
 WORKSHOP_CONTROLS = (
     Control("scenario.rater.favouritism", "float", 0.0,
             {"id": "Kedekatan personal dengan atasan", "en": "Favouritism toward close ratees"}, 0.0, 1.5, 0.1,
-            help={"id": "0 = atasan menilai semua pegawai sama; makin besar, makin pegawai yang dekat "
-                        "dengan atasan dinilai lebih tinggi dari kinerjanya.",
+            help={"id": "0 = atasan menilai semua pegawai dengan ukuran yang sama; makin besar angkanya, "
+                        "makin tinggi pegawai yang dekat dengan atasan dinilai, melebihi kinerja sebenarnya.",
                   "en": "0 = the superior treats everyone alike; larger = close ratees are rated above "
                         "their real work."}),
     Control("scenario.rater.leniency_sd", "float", 0.0,

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo lab test bench clean
+.PHONY: setup demo lab test bench clean workshop browser figures
 
 setup: $(STAMP)
 
@@ -20,8 +20,20 @@ demo: setup
 lab: setup
 	$(BIN)/jupyter lab notebooks/
 
-test: setup
+test: setup browser
 	ASNSIM_SMALL=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+
+# the workshop dashboard (notebook 05, Bahasa Indonesia) on http://localhost:8866
+workshop: setup
+	$(BIN)/voila notebooks/05_lokakarya_sosialisasi.ipynb --Voila.ip=127.0.0.1 --port=8866
+
+# Debian's chromium for the browser test (tests/test_workshop_browser.py); skipped there if this fails
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium not installed: the browser test will skip"
+
+# re-run the notebooks and save each one's main figure to docs/img (used by README and docs)
+figures: setup
+	for f in notebooks/0*.ipynb; do ASNSIM_FIGURES=$(CURDIR)/docs/img $(BIN)/jupyter nbconvert --to notebook --execute --stdout $$f > /dev/null || exit 1; done
 
 bench: setup
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -108,7 +108,8 @@ def _read_csv(path: Path, source: str) -> RawTable:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         try:
             df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                             skip_blank_lines=False, on_bad_lines="warn", engine="c")
+                             skip_blank_lines=False, on_bad_lines="warn", engine="c",
+                             index_col=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             raise InputError(source, f"cannot parse as CSV (delimiter {delimiter!r}): "
                                      f"{str(exc).splitlines()[0]}") from None

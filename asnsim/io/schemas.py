@@ -198,7 +198,8 @@ def validate(raw: RawTable, spec: TableSpec | str, column_map: dict[str, str] | 
         if default is not None:
             out[c] = out[c].fillna(default) if c in out.columns else default
         elif c not in out.columns:
-            out[c] = pd.Series(pd.NA, index=out.index, dtype=float if c in spec.numeric else "string")
+            out[c] = (pd.Series(np.nan, index=out.index, dtype=float) if c in spec.numeric
+                      else pd.Series(pd.NA, index=out.index, dtype="string"))
     _duplicates(out, spec, ledger)
     if spec.name == "employees":
         _supervisor_links(out, ledger)

@@ -1,0 +1,238 @@
+"""The reliability.csv and fairness.csv tables of ``asnsim analyze``.
+
+Both work on real data (truth unknown) as well as on a simulation's tables:
+
+- :func:`reliability_report` - ``metric, value, ci_low, ci_high``: agreement
+  of the ratings as given, and the same metrics on the scores after a rater
+  correction in separately labelled rows (``"<metric> (after <method>)"``);
+- :func:`fairness_report` - one row per group of each attribute (``attribute,
+  group, n, mean_score, share_sangat_baik, ...``) plus ``difference`` (max -
+  min), ``ratio`` (min / max) and ``four_fifths_flag`` rows.
+
+The employee's score is the mean of their ratings (or of the corrected
+ratings); the predikat comes from the employees file when it has a
+``predikat`` column, otherwise from a policy's rules (:func:`policy_predikat`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import columns as C
+from ..errors import DesignError, InputError
+from ._table import ALL, CI_HIGH, CI_LOW, METRIC, NAN, VALUE, as_generator
+from .fairness import fairness
+from .gtheory import d_study
+from .reliability import (ICC_FORMS, category_agreement, icc_forms, icc_oneway, krippendorff_alpha, rwg,
+                          variance_components)
+
+RELIABILITY_COLUMNS = [METRIC, VALUE, CI_LOW, CI_HIGH]
+#: share and mean columns of fairness.csv (each with _ci_low/_ci_high where an interval applies)
+FAIRNESS_COLUMNS = ["attribute", "group", "n", "mean_score", "score_gap_raw", "score_gap_raw_ci_low",
+                    "score_gap_raw_ci_high", "share_sangat_baik", "share_sangat_baik_ci_low",
+                    "share_sangat_baik_ci_high", "share_at_least_baik", "share_at_least_baik_ci_low",
+                    "share_at_least_baik_ci_high", "predikat_dominance", "predikat_dominance_ci_low",
+                    "predikat_dominance_ci_high", "mean_score_adjusted", "score_gap_conditional",
+                    "score_gap_conditional_ci_low", "score_gap_conditional_ci_high", "equal_opportunity"]
+MAX_CATEGORIES = 10
+
+
+def _rows(tab: pd.DataFrame, names: list[str] | None = None) -> list[tuple]:
+    t = tab if names is None else tab[tab[METRIC].isin(names)]
+    return [(r.metric, r.value, r.ci_low, r.ci_high) for r in t.itertuples()]
+
+
+def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str, item: str | None,
+                      n_boot: int, rng: np.random.Generator, categorical: bool) -> list[tuple]:
+    units = [ratee] + ([item] if item else [])
+    d = ratings[units + [rater, score]].dropna()
+    rows: list[tuple] = [("n_ratings", float(len(d)), NAN, NAN), ("n_ratees", float(d[ratee].nunique()), NAN, NAN),
+                         ("n_raters", float(d[rater].nunique()), NAN, NAN)]
+    per = d.groupby(units, observed=True)[rater].nunique()
+    rows.append(("raters_per_ratee", float(per.mean()) if len(per) else NAN, NAN, NAN))
+    rows += _rows(icc_oneway(d, units, score))
+    try:
+        mean_d = d.groupby([ratee, rater], observed=True, as_index=False)[score].mean()
+        rows += [(r[0], r[1], r[2], r[3]) for r in _rows(icc_forms(mean_d, ratee, rater, score))]
+    except DesignError:
+        rows += [(form, NAN, NAN, NAN) for form in ICC_FORMS]
+    rows += _rows(krippendorff_alpha(d, units, score, "interval", n_boot, rng))
+    if categorical:
+        rows += _rows(krippendorff_alpha(d, units, score, "ordinal", n_boot, rng))
+    else:
+        rows.append(("krippendorff_alpha_ordinal", NAN, NAN, NAN))
+    try:
+        vc = variance_components(d.groupby([ratee, rater], observed=True, as_index=False)[score].mean()
+                                 if item else d, ratee, rater, score)
+        rows += _rows(vc)
+        k = float(per.groupby(level=0).mean().mean()) if item else float(per.mean())
+        dd = d_study(vc.assign(metric=vc[METRIC]), {"rater": [k]}, person=C.RATEE_ID)
+        rows += [(f"{m}_mean_of_raters", v, NAN, NAN) for m, v in zip(dd[METRIC], dd[VALUE])]
+    except DesignError:
+        rows += [(m, NAN, NAN, NAN) for m in ("var_ratee", "var_rater", "var_residual", "icc_vc_agreement",
+                                               "icc_vc_consistency", "g_coefficient_mean_of_raters",
+                                               "phi_coefficient_mean_of_raters")]
+    if categorical:
+        cats = sorted(pd.unique(d[score]))
+        rows += _rows(category_agreement(d, units, score, categories=cats, n_boot=n_boot, rng=rng))
+        a = int(round(max(cats) - min(cats))) + 1 if np.allclose(cats, np.round(cats)) else len(cats)
+        rows += _rows(rwg(d, ratee, score, n_categories=max(a, 2), items=item))
+    else:
+        rows += [(m, NAN, NAN, NAN) for m in ("fleiss_kappa", "gwet_ac1", "rwg_mean", "rwg_median", "rwg_share_070")]
+    return rows
+
+
+def reliability_report(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
+                       score: str = C.SCORE, item: str | None = None, adjusted: np.ndarray | None = None,
+                       method: str | None = None, n_boot: int = 1000,
+                       rng: np.random.Generator | int = 0) -> pd.DataFrame:
+    """Reliability and agreement of a ratings table, before and after a rater correction.
+
+    Rows (always the same, NaN where a metric does not apply): counts
+    (``n_ratings, n_ratees, n_raters, raters_per_ratee``); ``icc1`` (one-way,
+    unbalanced; targets are ratee-item pairs when ``item`` is given); the six
+    Shrout-Fleiss forms on the ratee x rater means when that table is
+    balanced; Krippendorff's alpha interval and ordinal (ordinal only for at
+    most 10 distinct scores) with unit-bootstrap intervals; the crossed-model
+    variance components and their ICCs, and G/Phi for the mean of the
+    observed number of raters per ratee; Fleiss' kappa, Gwet's AC1 and rwg
+    for categorical scores.  With ``adjusted`` (one corrected score per
+    rating, e.g. ``RaterAnalysis.adjusted``) the same rows follow, labelled
+    ``"<metric> (after <method>)"``.
+
+    Returns
+    -------
+    DataFrame
+        ``metric, value, ci_low, ci_high``.
+    """
+    for c in [ratee, rater, score] + ([item] if item else []):
+        if c not in ratings.columns:
+            raise InputError("ratings", f"no column {c!r}", column=c)
+    gen = as_generator(rng)
+    n_cat = ratings[score].nunique()
+    rows = _reliability_rows(ratings, ratee, rater, score, item, n_boot, gen, n_cat <= MAX_CATEGORIES)
+    if adjusted is not None:
+        adj = np.asarray(adjusted, dtype=float)
+        if len(adj) != len(ratings):
+            raise ValueError(f"adjusted has {len(adj)} values for {len(ratings)} ratings")
+        r2 = ratings.assign(**{score: adj})
+        label = method or "correction"
+        cat = r2[score].nunique() <= MAX_CATEGORIES
+        rows += [(f"{m} (after {label})", v, lo, hi)
+                 for m, v, lo, hi in _reliability_rows(r2, ratee, rater, score, item, n_boot, gen, cat)]
+    out = pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
+    out[METRIC] = out[METRIC].astype(object)
+    for c in RELIABILITY_COLUMNS[1:]:
+        out[c] = out[c].astype(float)
+    return out
+
+
+def employee_scores(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, score: str = C.SCORE,
+                    adjusted: np.ndarray | None = None) -> pd.DataFrame:
+    """Each ratee's mean rating (or mean corrected rating): ``employee_id, final_score``."""
+    y = ratings[score].to_numpy(float) if adjusted is None else np.asarray(adjusted, dtype=float)
+    s = pd.Series(y, index=ratings[ratee].to_numpy()).groupby(level=0).mean()
+    return pd.DataFrame({C.EMPLOYEE_ID: s.index.to_numpy(), C.FINAL_SCORE: s.to_numpy()})
+
+
+def policy_predikat(policy, ratings: pd.DataFrame, employees: pd.DataFrame,
+                    final_score: pd.Series | None = None) -> pd.Series:
+    """Predikat per employee from a policy's rules, indexed by employee_id.
+
+    Ratings that carry the policy's ``component`` and ``item`` names are
+    scored by :func:`asnsim.scoring.score`.  Otherwise a policy with score
+    bands (PP 30/2019, PP 46/2011) applies its bands to ``final_score``; the
+    3x3 matrix of PermenPAN-RB 6/2022 needs the component ratings, so that
+    case is an InputError asking for a predikat column or component ratings.
+    """
+    if C.COMPONENT in ratings.columns and set(ratings[C.COMPONENT].astype(str)) <= set(policy.components):
+        from ..scoring import score as score_policy
+        sc = score_policy(policy, ratings, employees)
+        return sc.set_index(C.EMPLOYEE_ID)[C.PREDIKAT]
+    if policy.predikat.method == "bands" and final_score is not None:
+        from ..scoring import assign_bands
+        innov = np.zeros(len(final_score), dtype=bool)
+        if C.INNOVATION in employees.columns:
+            flags = employees.set_index(C.EMPLOYEE_ID)[C.INNOVATION].reindex(final_score.index)
+            innov = flags.fillna(False).to_numpy(dtype=bool)
+        pred, _ = assign_bands(final_score.to_numpy(float), policy.predikat.bands, innov)
+        return pd.Series(pred, index=final_score.index, name=C.PREDIKAT)
+    raise InputError("employees", f"no 'predikat' column, and policy {policy.name!r} cannot derive one from "
+                                  "these ratings (they need a 'component' column naming the policy's components)",
+                     column=C.PREDIKAT)
+
+
+def fairness_report(scores: pd.DataFrame, employees: pd.DataFrame, attributes: list[str], n_boot: int = 1000,
+                    rng: np.random.Generator | int = 0, top_share: float = 0.10) -> pd.DataFrame:
+    """fairness.csv: per attribute, one row per group and difference / ratio / four_fifths_flag rows.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``employee_id, final_score, predikat``.
+    employees : DataFrame
+        ``employee_id`` and the attribute columns; with ``true_performance``
+        (simulated data) the conditional columns and equal opportunity are
+        filled, else NaN.
+    attributes : list of str
+        Grouping columns, e.g. ``["sex", "unit"]``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`FAIRNESS_COLUMNS`.  Gaps and dominance compare each
+        group with the largest group (blank for that group).  In the
+        ``difference`` row each column holds max - min over groups, in the
+        ``ratio`` row min / max (shares only), in ``four_fifths_flag`` 1 when
+        a share's ratio is below 0.8: a US screening heuristic, not a legal
+        test.
+    """
+    gen = as_generator(rng)
+    out = []
+    for attr in attributes:
+        tab = fairness(scores, employees, attr, top_share=top_share, n_boot=n_boot, rng=gen)
+        groups = [g for g in pd.unique(tab.loc[tab[METRIC] == "mean_score", "group"]) if g != ALL]
+        frame = pd.DataFrame({"attribute": attr, "group": groups})
+        m = scores[[C.EMPLOYEE_ID]].merge(employees[[C.EMPLOYEE_ID, attr]], on=C.EMPLOYEE_ID)
+        frame["n"] = m[attr].astype(str).value_counts().reindex(groups).fillna(0).to_numpy(float)
+        for col in FAIRNESS_COLUMNS[3:]:
+            base = col.removesuffix("_ci_low").removesuffix("_ci_high")
+            field = VALUE if base == col else (CI_LOW if col.endswith("_ci_low") else CI_HIGH)
+            sub = tab[tab[METRIC] == base].set_index("group")[field]
+            frame[col] = sub.reindex(groups).to_numpy(float) if len(sub) else NAN
+        diff = {"attribute": attr, "group": "difference"}
+        ratio = {"attribute": attr, "group": "ratio"}
+        flag = {"attribute": attr, "group": "four_fifths_flag"}
+        for col in ("mean_score", "mean_score_adjusted", "share_sangat_baik", "share_at_least_baik",
+                    "equal_opportunity"):
+            v = frame[col].dropna()
+            diff[col] = float(v.max() - v.min()) if len(v) else NAN
+            if col.startswith("share") or col == "equal_opportunity":
+                ratio[col] = float(v.min() / v.max()) if len(v) and v.max() > 0 else NAN
+                if col.startswith("share"):
+                    flag[col] = float(ratio[col] < 0.8) if np.isfinite(ratio[col]) else NAN
+        for name in ("share_sangat_baik", "share_at_least_baik"):
+            for kind, row in (("difference", diff), ("ratio", ratio)):
+                hit = tab[(tab[METRIC] == f"{name}_{kind}")]
+                if len(hit):
+                    row[f"{name}_ci_low"], row[f"{name}_ci_high"] = float(hit[CI_LOW].iloc[0]), float(hit[CI_HIGH].iloc[0])
+        out.append(pd.concat([frame, pd.DataFrame([diff, ratio, flag])], ignore_index=True))
+    res = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=FAIRNESS_COLUMNS)
+    return res.reindex(columns=FAIRNESS_COLUMNS)
+
+
+def write_reports(out_dir: str | Path, reliability: pd.DataFrame | None = None,
+                  fairness_table: pd.DataFrame | None = None) -> list[Path]:
+    """Write ``reliability.csv`` and/or ``fairness.csv`` into ``out_dir``; return the paths written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, tab in (("reliability.csv", reliability), ("fairness.csv", fairness_table)):
+        if tab is not None:
+            path = out / name
+            tab.to_csv(path, index=False, float_format="%.6g")
+            written.append(path)
+    return written

@@ -1,0 +1,90 @@
+"""reliability.csv and fairness.csv writers (the asnsim analyze tables)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from asnsim import columns as C
+from asnsim.errors import InputError
+from asnsim.metrics.report import (FAIRNESS_COLUMNS, RELIABILITY_COLUMNS, employee_scores, fairness_report,
+                                   policy_predikat, reliability_report, write_reports)
+from asnsim.metrics.reliability import icc_forms, krippendorff_alpha
+from asnsim.policy import load_policy
+
+
+def balanced_ratings(n=30, k=3, seed=0, leniency=(0.0, 0.8, -0.8)):
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(size=n)
+    score = np.clip(np.round(2 + truth[:, None] + np.asarray(leniency)[None, :k] + 0.5 * rng.normal(size=(n, k))),
+                    1, 5)
+    return pd.DataFrame({"nip_hash": np.repeat(np.arange(n), k), "penilai": np.tile(np.arange(k), n),
+                         "nilai": score.ravel()})
+
+
+def test_reliability_report_rows_before_and_after_correction():
+    df = balanced_ratings()
+    # a correction that removes each rater's mean offset
+    adjusted = df["nilai"] - df.groupby("penilai")["nilai"].transform("mean") + df["nilai"].mean()
+    rep = reliability_report(df, "nip_hash", "penilai", "nilai", adjusted=adjusted.to_numpy(),
+                             method="standardize", n_boot=200, rng=1)
+    assert list(rep.columns) == RELIABILITY_COLUMNS
+    given = rep[~rep.metric.str.contains("after")].set_index("metric")
+    after = rep[rep.metric.str.endswith("(after standardize)")]
+    assert len(given) == len(after)
+    forms = icc_forms(df, "nip_hash", "penilai", "nilai").set_index("metric").value
+    assert given.value["ICC(A,1)"] == pytest.approx(forms["ICC(A,1)"])
+    alpha = krippendorff_alpha(df, "nip_hash", "nilai", "ordinal").value.iloc[0]
+    assert given.value["krippendorff_alpha_ordinal"] == pytest.approx(alpha)
+    assert given.value["n_raters"] == 3 and given.value["raters_per_ratee"] == 3
+    a = after.set_index("metric").value
+    # removing rater means leaves consistency unchanged and raises absolute agreement
+    assert a["ICC(C,1) (after standardize)"] == pytest.approx(forms["ICC(C,1)"], abs=1e-9)
+    assert a["ICC(A,1) (after standardize)"] > forms["ICC(A,1)"] + 0.05
+    assert a["var_rater (after standardize)"] == pytest.approx(0.0, abs=1e-6)
+    # categorical agreement applies to the 1-5 ratings, not to the continuous corrected scores
+    assert np.isfinite(given.value["gwet_ac1"]) and np.isfinite(given.value["rwg_mean"])
+    assert np.isnan(a["gwet_ac1 (after standardize)"])
+
+
+def test_reliability_report_unbalanced_has_nan_shrout_fleiss_rows_and_errors():
+    df = balanced_ratings().iloc[2:]
+    rep = reliability_report(df, "nip_hash", "penilai", "nilai", n_boot=0).set_index("metric").value
+    assert np.isnan(rep["ICC(C,1)"]) and np.isfinite(rep["icc1"]) and np.isfinite(rep["var_ratee"])
+    with pytest.raises(InputError, match="column 'nilai_akhir'"):
+        reliability_report(df, "nip_hash", "penilai", "nilai_akhir")
+
+
+def test_fairness_report_literal_and_written(tmp_path):
+    emp = pd.DataFrame({C.EMPLOYEE_ID: range(8), C.SEX: list("FFFFMMMM"),
+                        C.PREDIKAT: ["Sangat Baik", "Baik", "Baik", "Baik",
+                                     "Sangat Baik", "Sangat Baik", "Baik", "Butuh Perbaikan"]})
+    scores = pd.DataFrame({C.EMPLOYEE_ID: range(8), C.FINAL_SCORE: [90, 80, 80, 70, 95, 90, 75, 50],
+                           C.PREDIKAT: emp[C.PREDIKAT]})
+    tab = fairness_report(scores, emp, [C.SEX], n_boot=100, rng=0)
+    assert list(tab.columns) == FAIRNESS_COLUMNS
+    rows = tab.set_index("group")
+    assert rows.at["F", "n"] == 4 and rows.at["F", "mean_score"] == 80.0 and rows.at["M", "mean_score"] == 77.5
+    assert rows.at["F", "share_sangat_baik"] == 0.25 and rows.at["M", "share_sangat_baik"] == 0.5
+    assert rows.at["difference", "share_sangat_baik"] == 0.25
+    assert rows.at["ratio", "share_sangat_baik"] == 0.5
+    assert rows.at["four_fifths_flag", "share_sangat_baik"] == 1.0
+    assert rows.at["ratio", "share_at_least_baik"] == 0.75
+    assert np.isnan(rows.at["F", "equal_opportunity"])   # no truth in real data
+    paths = write_reports(tmp_path, fairness_table=tab)
+    back = pd.read_csv(paths[0])
+    assert list(back.columns) == FAIRNESS_COLUMNS and len(back) == 5
+
+
+def test_employee_scores_and_policy_predikat_from_bands():
+    ratings = pd.DataFrame({C.RATEE_ID: [1, 1, 2, 2], C.SCORE: [100.0, 120.0, 80.0, 70.0]})
+    sc = employee_scores(ratings)
+    assert sc[C.FINAL_SCORE].tolist() == [110.0, 75.0]
+    emp = pd.DataFrame({C.EMPLOYEE_ID: [1, 2]})
+    pol = load_policy("pp-30-2019")
+    pred = policy_predikat(pol, ratings, emp, sc.set_index(C.EMPLOYEE_ID)[C.FINAL_SCORE])
+    # PP 30/2019: 110 is Sangat Baik only with an innovation, so Baik; 75 is Butuh Perbaikan (70-<90)
+    assert pred.tolist() == ["Baik", "Butuh Perbaikan"]
+    with pytest.raises(InputError, match="no 'predikat' column"):
+        policy_predikat(load_policy("permenpan-6-2022"), ratings, emp, sc.set_index(C.EMPLOYEE_ID)[C.FINAL_SCORE])

@@ -136,8 +136,12 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[c
         finally:
             client.close()
     elif workers > 1:
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as ex:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["asnsim.experiment.runner", "asnsim.metrics"])  # workers start warm
+        else:
+            ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(workers, mp_context=ctx) as ex:
             yield ex, 2 * workers
     elif workers == 1:
         yield InlineExecutor(), 1
@@ -183,7 +187,14 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     report : bool
         Also write ``report.html``.
     metrics : callable, optional
-        Replaces :func:`asnsim.metrics.replicate_metrics` (module-level function).
+        Replaces :func:`asnsim.metrics.replicate_metrics`; with ``workers > 1``
+        or a scheduler it must be a function of an importable module.
+
+    Notes
+    -----
+    Worker processes start with ``forkserver`` (``spawn`` where that is
+    missing), so a script that calls this with ``workers > 1`` needs the usual
+    ``if __name__ == "__main__":`` guard.
 
     Returns
     -------

@@ -409,7 +409,9 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
                               pd.Series(up_arr, index=units), quota)
     if on_infeasible == "raise" and infeasible.any():
         i = int(np.flatnonzero(infeasible)[0])
-        broken = "; ".join(plan.labels[i, r] for r in range(plan.R) if (under1 | over1)[i, r])
+        rules = "; ".join(x for x in plan.labels[i] if x)
+        need = int(plan.lo[i].sum())
         raise QuotaInfeasible(f"unit {units[i]} (predikat {up_arr[i]}, {n[i]} employees under the quota) "
-                              f"cannot meet: {broken}")
+                              f"cannot meet its kurva distribusi ({rules}): the minimums alone need "
+                              f"{need} employees")
     return QuotaResult(pred, units_df, violations)

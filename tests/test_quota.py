@@ -1,0 +1,239 @@
+"""Kurva distribusi (SE MenPAN-RB 03/2023): every quota row, the checker, fewest-moves enforcement,
+infeasible units, and hypothesis properties against brute force."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asnsim import columns as C
+from asnsim.errors import PolicyError, QuotaInfeasible
+from asnsim.policy import Quota, QuotaRule, load_policy
+from asnsim.quota import LEVELS, check_quotas, enforce_quotas, rule_bounds
+
+SK, K, BP, B, SB = LEVELS
+QUOTA = load_policy("permenpan-6-2022").quota
+
+
+def _scores(predikat, scores=None):
+    n = len(predikat)
+    return pd.DataFrame({C.EMPLOYEE_ID: np.arange(1, n + 1),
+                         C.FINAL_SCORE: np.arange(n, dtype=float) if scores is None else scores,
+                         C.PREDIKAT: predikat})
+
+
+def _one_unit(predikat, unit_predikat, scores=None, **kw):
+    s = _scores(predikat, scores)
+    return enforce_quotas(s, pd.Series(["U1"] * len(s)), {"U1": unit_predikat}, QUOTA, **kw)
+
+
+def test_rule_bounds_rounding():
+    lo, hi = rule_bounds(QuotaRule(unit_predikat="Kurang", predikat=(K,), min_share=0.6, max_share=0.7),
+                         np.array([1, 5, 10, 11]))
+    assert lo.tolist() == [1, 3, 6, 7]   # ceil(0.6 n)
+    assert hi.tolist() == [0, 3, 7, 7]   # floor(0.7 n)
+
+
+# ---- every PermenPAN quota row: a raw distribution breaking it, the check, and the enforced result
+def test_istimewa_at_most_70_percent_sangat_baik():
+    raw = [SB] * 9 + [B]                       # 9 SB of 10 > 7
+    v = check_quotas(pd.Series(raw), pd.Series(["U1"] * 10), {"U1": "Istimewa"}, QUOTA)
+    assert v[["rule", "count", "bound", "kind"]].values.tolist() == [["Sangat Baik <= 70%", 9, 7, "max"]]
+    res = _one_unit(raw, "Istimewa", scores=[50, 90, 80, 70, 95, 85, 99, 60, 75, 10])
+    # the two lowest-scoring SB (50, 60) move down to Baik
+    assert res.predikat.tolist() == [B, SB, SB, SB, SB, SB, SB, B, SB, B]
+    assert res.units[C.N_MOVED].item() == 2 and res.units[C.QUOTA_STATUS].item() == "enforced"
+
+
+def test_baik_at_most_70_percent_baik_and_one_below():
+    raw = [B] * 10
+    v = check_quotas(pd.Series(raw), pd.Series(["U1"] * 10), {"U1": "Baik"}, QUOTA)
+    assert sorted(v["rule"]) == ["Baik <= 70%", "Butuh Perbaikan+Kurang/Misconduct >= 1"]
+    res = _one_unit(raw, "Baik")
+    # 3 lowest-scoring Baik move down to Butuh Perbaikan: that also gives the one BP/K needed
+    assert res.predikat.tolist() == [BP] * 3 + [B] * 7
+    assert res.units[C.N_MOVED].item() == 3
+    assert res.units[C.QUOTA_BOUND].item() == "Baik <= 70%; Butuh Perbaikan+Kurang/Misconduct >= 1"
+
+
+def test_baik_unit_without_bp_or_k_moves_exactly_one():
+    raw = [SB] * 5 + [B] * 5
+    res = _one_unit(raw, "Baik", scores=[9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+    assert res.units[C.N_MOVED].item() == 1
+    assert res.predikat.tolist() == [SB] * 5 + [B] * 4 + [BP]   # the lowest-scoring Baik
+
+
+def test_butuh_perbaikan_row():
+    raw = [SB] * 3 + [B] * 7                    # needs >= 6 BP and <= 1 SB
+    v = check_quotas(pd.Series(raw), pd.Series(["U1"] * 10), {"U1": "Butuh Perbaikan"}, QUOTA)
+    assert sorted(zip(v["rule"], v["kind"])) == [("Butuh Perbaikan >= 60%", "min"), ("Sangat Baik <= 10%", "max")]
+    res = _one_unit(raw, "Butuh Perbaikan", scores=[5, 6, 7, 0, 1, 2, 3, 4, 8, 9])
+    assert res.units[C.N_MOVED].item() == 6     # max(E = 2, D = 6)
+    out = res.predikat.tolist()
+    assert out.count(BP) == 6 and out.count(SB) == 1 and out[2] == SB   # the top-scoring SB stays
+
+
+def test_kurang_row():
+    raw = [B] * 10                              # needs >= 6 K, >= 1 BP
+    res = _one_unit(raw, "Kurang")
+    assert res.units[C.N_MOVED].item() == 7
+    assert res.predikat.tolist() == [K] * 6 + [BP] + [B] * 3
+    v = check_quotas(pd.Series([SB, SB, K, K, K, K, K, K, BP, B]), pd.Series(["U1"] * 10), {"U1": "Kurang"}, QUOTA)
+    assert v[["rule", "count", "bound"]].values.tolist() == [["Sangat Baik <= 10%", 2, 1]]
+
+
+def test_sangat_kurang_row():
+    raw = [SB] + [B] * 9                        # needs >= 6 SK, >= 1 of K/BP, no SB
+    res = _one_unit(raw, "Sangat Kurang", scores=[100, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    out = res.predikat.tolist()
+    assert res.units[C.N_MOVED].item() == 7     # max(E = 1, D = 7)
+    assert out.count(SK) == 6 and out.count(K) + out.count(BP) == 1 and out.count(SB) == 0
+    assert check_quotas(res.predikat, pd.Series(["U1"] * 10), {"U1": "Sangat Kurang"}, QUOTA).empty
+
+
+def test_met_units_are_untouched():
+    raw = [SB] * 2 + [B] * 6 + [BP] * 2
+    res = _one_unit(raw, "Baik")
+    assert res.predikat.tolist() == raw
+    assert res.units[C.QUOTA_STATUS].item() == "met" and res.units[C.QUOTA_BOUND].item() == ""
+
+
+# ---- infeasible units
+def test_one_person_kurang_unit_is_infeasible_and_reported():
+    res = _one_unit([B], "Kurang")
+    assert res.units[C.QUOTA_STATUS].item() == "infeasible"
+    assert res.predikat.tolist() == [B]          # kept raw, and said so
+    assert "1 cannot meet them" in res.summary() and "U1" in res.summary()
+    with pytest.raises(QuotaInfeasible, match=r"unit U1 \(predikat Kurang, 1 employees.*Kurang/Misconduct >= 60%.*need 2 employees"):
+        _one_unit([B], "Kurang", on_infeasible="raise")
+
+
+def test_one_person_baik_unit_is_feasible():
+    res = _one_unit([B], "Baik")                 # Baik <= floor(0.7) = 0 and one BP/K: the one person is BP
+    assert res.predikat.tolist() == [BP]
+
+
+def test_excluded_employees_keep_their_predikat_and_do_not_count():
+    s = _scores([SB, SB, SB, SB])
+    res = enforce_quotas(s, pd.Series(["U1"] * 4), {"U1": "Istimewa"}, QUOTA,
+                         include=np.array([False, True, True, True]))
+    # 3 under the quota, SB <= floor(2.1) = 2: employee 2 (lowest-scoring included SB) moves;
+    # employee 1 (lowest score overall, excluded) keeps Sangat Baik
+    assert res.predikat.tolist() == [SB, B, SB, SB]
+    assert res.units[C.N_QUOTA].item() == 3
+
+
+def test_many_units_at_once_equal_one_at_a_time():
+    rng = np.random.default_rng(3)
+    n = 300
+    unit = pd.Series(rng.integers(0, 40, n).astype(str))
+    ups = {str(u): C.UNIT_PREDIKAT_ORDER[u % 5] for u in range(40)}
+    s = _scores(list(np.array(LEVELS)[rng.integers(0, 5, n)]), rng.normal(size=n))
+    together = enforce_quotas(s, unit, ups, QUOTA).predikat
+    for u in unit.unique():
+        m = (unit == u).to_numpy()
+        alone = enforce_quotas(s[m], unit[m], ups, QUOTA).predikat
+        assert alone.tolist() == together[m].tolist()
+
+
+def test_quota_policy_validation():
+    with pytest.raises(ValueError, match="overlap"):
+        Quota(rules=(QuotaRule(unit_predikat="Baik", predikat=(B,), max_share=0.7),
+                     QuotaRule(unit_predikat="Baik", predikat=(B, BP), min_count=1)))
+    with pytest.raises(ValueError, match="sum to 1.2"):
+        Quota(rules=(QuotaRule(unit_predikat="Kurang", predikat=(K,), min_share=0.6),
+                     QuotaRule(unit_predikat="Kurang", predikat=(BP,), min_share=0.6)))
+    with pytest.raises(ValueError, match="unknown unit predikat"):
+        QuotaRule(unit_predikat="Hebat", predikat=(B,), max_share=0.5)
+
+
+def test_impossible_quota_in_a_file_names_the_key(tmp_path):
+    f = tmp_path / "q.toml"
+    f.write_text('name = "q"\ntitle = "q"\nextends = "permenpan-6-2022"\n'
+                 '[[quota.rules]]\nunit_predikat = "Kurang"\npredikat = ["Kurang/Misconduct"]\nmin_share = 0.95\n'
+                 '[[quota.rules]]\nunit_predikat = "Kurang"\npredikat = ["Butuh Perbaikan"]\nmin_share = 0.1\n')
+    with pytest.raises(PolicyError, match=r"q.toml: quota: .*sum to 1.05"):
+        load_policy(str(f))
+
+
+# ---- properties against brute force over every distribution of a small unit
+@functools.lru_cache(maxsize=None)
+def _compositions(n):
+    """Every count vector of n employees over the five predikat (C(n+4, 4) rows)."""
+    cuts = np.array(list(itertools.combinations(range(n + 4), 4)))
+    return np.diff(np.column_stack([np.full(len(cuts), -1), cuts, np.full(len(cuts), n + 4)]), axis=1) - 1
+
+
+def _brute_force(raw_counts, unit_predikat, n):
+    """Fewest moves over every distribution meeting the quotas (None if none does)."""
+    c = _compositions(n)
+    ok = np.ones(len(c), dtype=bool)
+    for r in QUOTA.rules:
+        if r.unit_predikat == unit_predikat:
+            lo, hi = rule_bounds(r, np.array([n]))
+            k = c[:, [LEVELS.index(p) for p in r.predikat]].sum(axis=1)
+            ok &= (lo[0] <= k) & (k <= hi[0])
+    if not ok.any():
+        return None
+    return int((n - np.minimum(raw_counts, c[ok]).sum(axis=1)).min())
+
+
+units_strategy = st.tuples(
+    st.lists(st.sampled_from(LEVELS), min_size=1, max_size=7),
+    st.sampled_from(C.UNIT_PREDIKAT_ORDER),
+    st.randoms(use_true_random=False),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(units_strategy)
+def test_enforcement_meets_quotas_with_fewest_moves(case):
+    raw, up, rnd = case
+    scores = rnd.sample(range(1000), len(raw))
+    res = _one_unit(raw, up, scores=[float(x) for x in scores])
+    counts = np.array([raw.count(p) for p in LEVELS])
+    fewest = _brute_force(counts, up, len(raw))
+    moved = int(sum(a != b for a, b in zip(raw, res.predikat)))
+    if fewest is None:
+        assert res.units[C.QUOTA_STATUS].item() == "infeasible"
+        assert res.predikat.tolist() == raw
+    else:
+        assert check_quotas(res.predikat, pd.Series(["U1"] * len(raw)), {"U1": up}, QUOTA).empty
+        assert moved == fewest == res.units[C.N_MOVED].item()
+        assert res.units[C.QUOTA_STATUS].item() == ("met" if fewest == 0 else "enforced")
+
+
+@settings(max_examples=60, deadline=None)
+@given(units_strategy)
+def test_movers_are_chosen_in_score_order(case):
+    raw, up, rnd = case
+    scores = np.array(rnd.sample(range(1000), len(raw)), dtype=float)
+    res = _one_unit(raw, up, scores=scores)
+    old = np.array([LEVELS.index(p) for p in raw])
+    new = np.array([LEVELS.index(p) for p in res.predikat])
+    for lv in range(5):
+        here = old == lv
+        stay = scores[here & (new == lv)]
+        down = scores[here & (new < lv)]
+        up_ = scores[here & (new > lv)]
+        if len(stay) and len(down):
+            assert down.max() < stay.min()   # the lowest-scoring move down
+        if len(stay) and len(up_):
+            assert up_.min() > stay.max()    # the highest-scoring move up
+
+
+def test_checker_counts_by_hand():
+    raw = pd.Series([SB, SB, SB, B, B, BP, K, SK, SK, SK, B, B])
+    unit = pd.Series(["A"] * 5 + ["B"] * 5 + ["C"] * 2)
+    v = check_quotas(raw, unit, {"A": "Istimewa", "B": "Sangat Kurang", "C": "Butuh Perbaikan"}, QUOTA)
+    # A: 3 SB of 5 <= floor(3.5) = 3: met.  B: SK 3 of 5 < ceil(3) ... = 3: met; K/BP 2 >= 1: met.
+    # C: BP 0 < ceil(1.2) = 2
+    assert v[[C.UNIT, "rule", "count", "bound"]].values.tolist() == [["C", "Butuh Perbaikan >= 60%", 0, 2]]
+    assert math.isclose(0.6 * 2, 1.2)

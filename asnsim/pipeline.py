@@ -20,6 +20,7 @@ from .raters import draw_dispositions, simulate_ratings
 from .rng import stage_rng
 from .scenario import Scenario, load_scenario
 from .scoring import score
+from .quota import apply_organisation
 
 
 @dataclass
@@ -97,7 +98,11 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
     disp = draw_dispositions(employees, scen.rater, stage_rng(seed, "dispositions", replicate, scenario_index))
     ratings = simulate_ratings(employees, pol, disp, scen.rater, stage_rng(seed, "ratings", replicate, scenario_index))
     scores = score(pol, ratings, employees)
-    return Simulation(pol, scen, seed, employees, ratings, scores)
+    # organisation first: unit predikat, the leader's hasil kerja, kurva distribusi (asnsim.quota)
+    scores, units, quota_summary = apply_organisation(pol, employees, scores,
+                                                      stage_rng(seed, "unit_predikat", replicate, scenario_index))
+    return Simulation(pol, scen, seed, employees, ratings, scores, units=units,
+                      extra={"quota_summary": quota_summary} if quota_summary else {})
 
 
 def predikat_distribution(scores: pd.DataFrame) -> pd.DataFrame:

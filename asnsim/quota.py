@@ -415,3 +415,93 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
                               f"cannot meet its kurva distribusi ({rules}): the minimums alone need "
                               f"{need} employees")
     return QuotaResult(pred, units_df, violations)
+
+
+# ------------------------------------------------------------ the organisation's predikat in a simulation
+
+def unit_leaders(employees: pd.DataFrame) -> np.ndarray:
+    """True for each unit's leader: an employee whose supervisor is outside the unit (or is the kepala daerah)."""
+    unit_of = pd.Series(employees[C.UNIT].to_numpy(), index=employees[C.EMPLOYEE_ID].to_numpy())
+    sup_unit = unit_of.reindex(employees[C.SUPERVISOR_ID].to_numpy()).to_numpy()
+    return ~(sup_unit == employees[C.UNIT].to_numpy())
+
+
+def draw_unit_predikat(employees: pd.DataFrame, quota: Quota, rng: np.random.Generator) -> pd.DataFrame:
+    """Each unit's predikat (the organisation's own rating), drawn for a simulation.
+
+    With ``quota.unit_predikat = "draw"``:
+    ``z_u = (m_u - mean(m)) / sd(m)`` where ``m_u`` is the unit's mean true
+    performance, ``x_u = (z_u + e_u) / sqrt(1 + s^2)`` with
+    ``e_u ~ N(0, s^2)``, ``s = quota.unit_noise_sd``, and ``x_u`` is cut at
+    ``quota.unit_cutpoints`` into Sangat Kurang, Kurang, Butuh Perbaikan,
+    Baik, Istimewa.  This stands in for the next-higher leader's judgement of
+    the unit (an assumption: no source says how units are rated).  Otherwise
+    every unit gets ``quota.unit_predikat``.
+
+    Returns
+    -------
+    DataFrame
+        ``unit, unit_predikat, n`` (n: employees in the unit), one row per unit.
+    """
+    g = employees.groupby(C.UNIT, sort=True)[C.TRUE_PERFORMANCE]
+    m = g.mean()
+    n = g.size()
+    noise = rng.standard_normal(len(m))  # drawn even for a fixed predikat, so streams stay aligned
+    if quota.unit_predikat == "draw":
+        sd = m.std(ddof=0)
+        z = (m - m.mean()) / sd if sd > 0 else m * 0.0
+        s = quota.unit_noise_sd
+        x = (z.to_numpy() + s * noise) / np.sqrt(1.0 + s * s)
+        up = np.asarray(C.UNIT_PREDIKAT_ORDER, dtype=object)[np.searchsorted(np.asarray(quota.unit_cutpoints), x,
+                                                                             side="right")]
+    else:
+        up = np.full(len(m), quota.unit_predikat, dtype=object)
+    return pd.DataFrame({C.UNIT: m.index.to_numpy(), C.UNIT_PREDIKAT: up, C.N: n.to_numpy()})
+
+
+def apply_organisation(policy, employees: pd.DataFrame, scores: pd.DataFrame,
+                       rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The organisation-first step of PermenPAN-RB 6/2022 on simulated scores.
+
+    Draws each unit's predikat (:func:`draw_unit_predikat`), sets every unit
+    leader's hasil kerja from it (``quota.leader_rating``), keeps the result as
+    ``predikat_raw`` and, when ``quota.enabled``, enforces the kurva
+    distribusi (leaders outside the quota when ``quota.exclude_leaders``).
+    Policies scored by bands (PP 30, PP 46 and their cities) have no unit
+    predikat: ``unit_predikat`` is missing and nothing moves.
+
+    Returns
+    -------
+    scores : DataFrame
+        With ``predikat`` (after enforcement) and ``predikat_raw``.
+    units : DataFrame
+        ``unit, unit_predikat, n`` plus, with quotas, ``n_quota, quota_status,
+        quota_bound, n_moved``.
+    summary : str
+        One line on the quotas ("" when they are off).
+    """
+    from .scoring.permenpan import apply_leader_rating
+
+    units = draw_unit_predikat(employees, policy.quota, rng)
+    scores = scores.copy()
+    if policy.predikat.method != "matrix":
+        units[C.UNIT_PREDIKAT] = None
+        scores[C.PREDIKAT_RAW] = scores[C.PREDIKAT]
+        return scores, units, ""
+    by_emp = pd.Series(units[C.UNIT_PREDIKAT].to_numpy(), index=units[C.UNIT]).reindex(
+        employees[C.UNIT].to_numpy()).to_numpy()
+    emp_ids = employees[C.EMPLOYEE_ID].to_numpy()
+    pos = pd.Index(emp_ids).get_indexer(scores[C.EMPLOYEE_ID].to_numpy())
+    leader = unit_leaders(employees)[pos]
+    scores = apply_leader_rating(scores, leader, by_emp[pos], policy)
+    scores[C.PREDIKAT_RAW] = scores[C.PREDIKAT]
+    if not policy.quota.enabled:
+        return scores, units, ""
+    include = ~leader if policy.quota.exclude_leaders else None
+    res = enforce_quotas(scores, pd.Series(employees[C.UNIT].to_numpy()[pos]),
+                         pd.Series(units[C.UNIT_PREDIKAT].to_numpy(), index=units[C.UNIT].astype(str)),
+                         policy.quota, include=include)
+    scores[C.PREDIKAT] = res.predikat.to_numpy()
+    extra = res.units.drop(columns=[C.UNIT_PREDIKAT])
+    units = units.assign(**{C.UNIT: units[C.UNIT].astype(str)}).merge(extra, on=C.UNIT, how="left")
+    return scores, units, res.summary()

@@ -36,6 +36,11 @@ TRUE_BEHAVIOUR = "true_behaviour"
 TRUE_TECHNICAL = "true_technical"
 TRUE_NONTECHNICAL = "true_nontechnical"
 CLOSENESS = "closeness"
+PEMDA = "pemda"
+PARENT_UNIT = "parent_unit"
+STATUS = "status"
+UNIT_DIFFICULTY = "unit_difficulty"
+UNIT_RESOURCES = "unit_resources"
 
 EMPLOYEE_COLUMNS = [
     EMPLOYEE_ID, UNIT, UNIT_TYPE, POSITION, POSITION_CLASS, SEX, AGE_BAND,
@@ -89,6 +94,9 @@ UNIT_PREDIKAT_ORDER = ("Sangat Kurang", "Kurang", "Butuh Perbaikan", "Baik", UNI
 ASPECT = "aspect"
 SELF_REPORTED = "self_reported"
 VERIFIED = "verified"
+TARGET_FAIR = "target_fair"
+TRUE_REALISASI = "true_realisasi"
+TRUE_CAPAIAN = "true_capaian"
 ASPECTS = ("kuantitas", "kualitas", "waktu", "biaya")
 
 # rater roles

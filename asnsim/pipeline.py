@@ -15,7 +15,8 @@ import pandas as pd
 from . import __version__
 from . import columns as C
 from .policy import Policy, load_policy
-from .population import generate_population
+from .indicators import simulate_indicators
+from .population import generate_population, monthly_deviations
 from .raters import draw_dispositions, simulate_ratings
 from .rng import stage_rng
 from .scenario import Scenario, load_scenario
@@ -66,15 +67,16 @@ def _hash_model(model) -> str:
 
 def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
              scenario: Scenario | str | Path = "default", replicate: int = 0,
-             scenario_index: int = 0) -> Simulation:
+             scenario_index: int = 0, periods: str = "annual") -> Simulation:
     """Simulate one appraisal round of a synthetic organisation under a policy.
 
     Parameters
     ----------
     policy : Policy, str or Path
         A loaded policy, a built-in name or a policy file.
-    n : int
-        Number of employees.
+    n : int or str
+        Number of employees, or a size preset (``"salatiga"``, ...,
+        ``"national"``; see :data:`asnsim.population.PRESETS`).
     seed : int
         The experiment seed; with ``replicate`` it fixes every random draw.
     scenario : Scenario, str or Path
@@ -85,6 +87,11 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
         Position of the scenario in an experiment design: part of every random
         stream's key (see :func:`asnsim.rng.stage_rng`), so each scenario of a
         design gets its own independent draws.
+    periods : {"annual", "all"}
+        Which evaluations produce ratings: the annual one only (default; one
+        round, the national-scale setting), or every periodic evaluation of the
+        policy plus the annual one (for stability metrics).  Scores use the
+        annual ratings.  Indicators always cover every period of the policy.
 
     Examples
     --------
@@ -94,14 +101,23 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
     """
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
     scen = load_scenario(scenario)
-    employees = generate_population(n, stage_rng(seed, "population", replicate, scenario_index), scen.population)
-    disp = draw_dispositions(employees, scen.rater, stage_rng(seed, "dispositions", replicate, scenario_index))
-    ratings = simulate_ratings(employees, pol, disp, scen.rater, stage_rng(seed, "ratings", replicate, scenario_index))
-    scores = score(pol, ratings, employees)
+    key = (replicate, scenario_index)
+    employees = generate_population(n, stage_rng(seed, "population", *key), scen.population)
+    monthly = monthly_deviations(employees, scen.population, stage_rng(seed, "truth", *key),
+                                 pol.feedback.enabled, pol.feedback.training)
+    disp = draw_dispositions(employees, scen.rater, stage_rng(seed, "dispositions", *key))
+    indicators = None
+    if any(c.measure == "indicators" for c in pol.components.values()):
+        indicators = simulate_indicators(employees, pol, scen.indicators, stage_rng(seed, "indicators", *key),
+                                         monthly, scen.population.item_sd)
+    ratings = simulate_ratings(employees, pol, disp, scen.rater, stage_rng(seed, "ratings", *key), periods,
+                               monthly, scen.population.item_sd)
+    annual = ratings if periods == "annual" else ratings[ratings[C.PERIOD] == "annual"]
+    scores = score(pol, annual, employees, indicators)
     # organisation first: unit predikat, the leader's hasil kerja, kurva distribusi (asnsim.quota)
     scores, units, quota_summary = apply_organisation(pol, employees, scores,
-                                                      stage_rng(seed, "unit_predikat", replicate, scenario_index))
-    return Simulation(pol, scen, seed, employees, ratings, scores, units=units,
+                                                      stage_rng(seed, "unit_predikat", *key))
+    return Simulation(pol, scen, seed, employees, ratings, scores, units=units, indicators=indicators,
                       extra={"quota_summary": quota_summary} if quota_summary else {})
 
 

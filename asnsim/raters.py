@@ -1,15 +1,43 @@
-"""Rater panels and simulated ratings.
+"""Rater panels, rater dispositions and simulated ratings.
 
-Each rater forms a latent impression of a ratee on an item: the ratee's true
-component score plus the rater's planted effects plus noise; the policy's
-scale then quantizes it.  Dispositions (leniency, ...) are drawn once per
-rater from the ``dispositions`` stream, independent of the policy, so every
-policy in a comparison meets the same raters (common random numbers).
+Each rater forms a latent impression of a ratee on an item, on the scale of
+true performance (standard deviation 1; 0 = the average employee); the item's
+scale then quantizes it.  Dispositions are drawn once per rater from the
+``dispositions`` stream and do not depend on the policy, so every policy in a
+comparison meets the same raters (common random numbers).
 
-The ratings table carries truth columns for simulated data: ``true_score``
-(the latent impression without any effect or noise) and ``fx_<effect>``
-(each planted effect's contribution on the latent scale).  At magnitude zero
-an effect contributes exactly 0.
+The impression of rater ``r`` of ratee ``i`` on item ``j`` in period ``p``
+is built in this order (each term is a ``fx_<effect>`` truth column; a term
+whose magnitude is zero is exactly 0)::
+
+    t       = true_score = true component of i + item deviation + period deviation
+    halo    = h_r * (G_i - b_ij)          G_i true_performance, b_ij t without period deviation
+    leniency= l_r                          (not self)
+    favour  = f_r * close(r, i)            atasan, rekan, bawahan
+    ingroup = g_r * [A_r == A_i]           A: the scenario's group attribute (not self, stakeholder)
+    drift   = d_r * tau_p                  tau_p: end of period in years (annual: 1)
+    self    = s_i                          self ratings only
+    recency = q * (e_i,last - e_i,p)        annual results ratings: pull to the last quarter
+    x       = t + the terms above
+    scale   = (k_r - 1) * (x - c)          c: the latent middle of the item scale
+    fatigue = -w_r * (x + scale - c)       w_r = 1 - exp(-fatigue * max(0, n_r - threshold))
+    noise   = sigma_role * z
+    y       = x + scale + fatigue + noise
+    recip   = rho * (y_ji - t_j)            rekan: echo of the reverse peer rating's deviation
+    conform = kappa * (y_atasan - y)       forum policies: non-atasan raters move to the superior
+    score   = quantize(y + recip + conform)
+
+``close(r, i)``: for atasan the ratee's ``closeness`` to the supervisor; for
+bawahan the rater's; for rekan both peers in the supervisor's inner circle
+(both close to the shared supervisor); 0 for stakeholders.
+
+Panels (who rates whom): atasan = ``supervisor_id``; rekan = up to
+``peers`` colleagues with the same supervisor (all of them in a team of at
+most ``peers + 1``, else the ``peers // 2`` neighbours on each side of a
+ring, so peer ties are mutual); bawahan = every direct subordinate; self;
+stakeholder = ``stakeholders`` external raters per ratee, drawn from a pool
+of one external rater per five members of the ratee's unit, with ids after
+the last employee id.
 """
 
 from __future__ import annotations
@@ -19,7 +47,8 @@ import pandas as pd
 
 from . import columns as C
 from .errors import PolicyError
-from .policy import Policy
+from .policy import Component, Policy
+from .population import period_months
 from .scenario import RaterParams
 
 TRUE_OF_KIND = {
@@ -28,66 +57,389 @@ TRUE_OF_KIND = {
     "competency_technical": C.TRUE_TECHNICAL,
     "competency_nontechnical": C.TRUE_NONTECHNICAL,
 }
-EFFECTS = ("leniency", "favouritism", "noise")
+EFFECTS = ("leniency", "scale_use", "halo", "favouritism", "ingroup", "fatigue", "drift",
+           "reciprocity", "conformity", "self_inflation", "recency", "noise")
+FX_COLUMNS = tuple(f"fx_{e}" for e in EFFECTS)
+#: Members of a unit per external stakeholder in the unit's pool (assumption).
+RATEES_PER_STAKEHOLDER = 5
+DISPOSITIONS = ("leniency", "scale_factor", "halo", "favouritism", "ingroup", "drift", "self_inflation")
+
+
+# ------------------------------------------------------------------ raters
+
+def stakeholder_pool(employees: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """External stakeholder raters per unit: (unit code per employee, first id per unit, pool size per unit).
+
+    Deterministic given the employees table (so dispositions do not depend on
+    the policy): one stakeholder per :data:`RATEES_PER_STAKEHOLDER` unit
+    members, ids numbered after the largest employee id.
+    """
+    unit = pd.Categorical(employees[C.UNIT]).codes.astype(np.int64)
+    size = np.bincount(unit)
+    pool = np.maximum(1, -(-size // RATEES_PER_STAKEHOLDER))
+    first = int(employees[C.EMPLOYEE_ID].max()) + 1 + np.cumsum(pool) - pool
+    return unit, first, pool
 
 
 def draw_dispositions(employees: pd.DataFrame, params: RaterParams, rng: np.random.Generator) -> pd.DataFrame:
-    """Draw each potential rater's dispositions once (index: rater id 0..n, 0 = kepala daerah)."""
-    n_raters = int(employees[C.EMPLOYEE_ID].max()) + 1
-    leniency = params.leniency_mean + params.leniency_sd * rng.standard_normal(n_raters)
-    return pd.DataFrame({"leniency": leniency}, index=pd.RangeIndex(n_raters, name=C.RATER_ID))
+    """Draw every potential rater's dispositions once.
+
+    Raters are the kepala daerah (id 0), every employee (by ``employee_id``)
+    and the external stakeholders (ids after the last employee).  Each column
+    is drawn from its own standard normal vector, whatever the magnitudes, so
+    the same seed gives the same raters under every policy and scenario size.
+
+    Returns
+    -------
+    DataFrame indexed by ``rater_id`` with float32 columns
+    ``leniency = leniency_mean + leniency_sd * z``,
+    ``scale_factor = exp(scale_use_mean + scale_use_sd * z)`` (below 1:
+    central tendency; above 1: extremity), ``halo = clip(halo_mean + halo_sd *
+    z, 0, 1)``, ``favouritism = max(0, favouritism + favouritism_sd * z)``,
+    ``ingroup = ingroup_bias``, ``drift = drift_mean + drift_sd * z`` (per
+    year), ``self_inflation = self_inflation + self_inflation_sd * z``, and
+    ``group``: the rater's code of the in-group attribute (-1: none).
+
+    Examples
+    --------
+    >>> from asnsim.population import generate_population
+    >>> from asnsim.rng import stage_rng
+    >>> from asnsim.scenario import RaterParams
+    >>> emp = generate_population(50, stage_rng(1, "population"))
+    >>> d = draw_dispositions(emp, RaterParams(leniency_mean=0.5), stage_rng(1, "dispositions"))
+    >>> float(d.loc[7, "leniency"]), float(d.loc[7, "scale_factor"])
+    (0.5, 1.0)
+    """
+    _, first, pool = stakeholder_pool(employees)
+    n_raters = int(first[-1] + pool[-1])
+    z = rng.standard_normal((len(DISPOSITIONS), n_raters), dtype=np.float32)
+    p = params
+    out = {
+        "leniency": _affine(p.leniency_mean, p.leniency_sd, z[0]),
+        "scale_factor": np.exp(_affine(p.scale_use_mean, p.scale_use_sd, z[1])),
+        "halo": np.clip(_affine(p.halo_mean, p.halo_sd, z[2]), 0, 1),
+        "favouritism": np.maximum(_affine(p.favouritism, p.favouritism_sd, z[3]), 0),
+        "ingroup": np.full(n_raters, p.ingroup_bias, np.float32),
+        "drift": _affine(p.drift_mean, p.drift_sd, z[5]),
+        "self_inflation": _affine(p.self_inflation, p.self_inflation_sd, z[6]),
+    }
+    group = np.full(n_raters, -1, np.int32)
+    ids = employees[C.EMPLOYEE_ID].to_numpy()
+    group[ids] = pd.Categorical(employees[p.ingroup_attribute]).codes
+    df = pd.DataFrame({k: v.astype(np.float32) for k, v in out.items()}, index=pd.RangeIndex(n_raters, name=C.RATER_ID))
+    df["group"] = group
+    return df
 
 
-def panel(employees: pd.DataFrame, role: str, policy_label: str = "policy") -> tuple[np.ndarray, np.ndarray]:
-    """Return (ratee_ids, rater_ids) for one rater role."""
-    ratee = employees[C.EMPLOYEE_ID].to_numpy()
+def _affine(mean: float, sd: float, z: np.ndarray) -> np.ndarray:
+    """``mean + sd * z`` in float32, exactly ``mean`` (no -0.0) when ``sd`` is 0."""
+    if sd == 0:
+        return np.full(z.shape, mean + 0.0, np.float32)
+    return (np.float32(mean) + np.float32(sd) * z).astype(np.float32)
+
+
+# ------------------------------------------------------------------ panels
+
+def panel(employees: pd.DataFrame, role: str, params: RaterParams | None = None,
+          rng: np.random.Generator | None = None, policy_label: str = "policy") -> tuple[np.ndarray, np.ndarray]:
+    """Who rates whom for one role: ``(ratee_pos, rater_id)``.
+
+    ``ratee_pos`` indexes rows of ``employees``; ``rater_id`` is an employee
+    id, 0 (the kepala daerah) or a stakeholder id.  ``rng`` is needed only for
+    stakeholders (which members of the unit's pool).
+
+    Examples
+    --------
+    >>> emp = pd.DataFrame({"employee_id": [1, 2, 3, 4], "supervisor_id": [0, 1, 1, 1],
+    ...                     "unit": ["U0"] * 4})
+    >>> pos, rater = panel(emp, "rekan", RaterParams(peers=4))
+    >>> sorted(zip((pos + 1).tolist(), rater.tolist()))
+    [(2, 3), (2, 4), (3, 2), (3, 4), (4, 2), (4, 3)]
+    """
+    params = params or RaterParams()
+    ids = employees[C.EMPLOYEE_ID].to_numpy()
+    n = len(ids)
+    sup = employees[C.SUPERVISOR_ID].to_numpy()
     if role == C.ATASAN:
-        return ratee, employees[C.SUPERVISOR_ID].to_numpy()
+        return np.arange(n), sup.astype(np.int64)
     if role == C.SELF:
-        return ratee, ratee
-    raise PolicyError(policy_label, "components.*.raters", f"rater role {role!r} is not simulated yet")
+        return np.arange(n), ids.astype(np.int64)
+    if role == C.BAWAHAN:
+        has = sup > 0
+        sup_pos = pd.Index(ids).get_indexer(sup[has])
+        ok = sup_pos >= 0
+        return sup_pos[ok], ids[has][ok].astype(np.int64)
+    if role == C.REKAN:
+        return _peer_panel(ids, sup, params.peers)
+    if role == C.STAKEHOLDER:
+        if rng is None:
+            raise ValueError("stakeholder panels need a random generator")
+        unit, first, pool = stakeholder_pool(employees)
+        k = np.minimum(params.stakeholders, pool[unit])
+        start = (rng.random(n) * pool[unit]).astype(np.int64)
+        pos, rater = [], []
+        for j in range(params.stakeholders):  # a loop over panel slots, not employees
+            sel = np.flatnonzero(k > j)
+            pos.append(sel)
+            rater.append(first[unit[sel]] + (start[sel] + j) % pool[unit[sel]])
+        return np.concatenate(pos), np.concatenate(rater).astype(np.int64)
+    raise PolicyError(policy_label, "components.*.raters", f"rater role {role!r} is not simulated")
+
+
+def _peer_panel(ids: np.ndarray, sup: np.ndarray, peers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mutual peer ties among employees who share a supervisor (0 excluded)."""
+    order = np.argsort(sup, kind="stable")
+    s = sup[order]
+    _, start, size = np.unique(s, return_index=True, return_counts=True)
+    grp = np.repeat(np.arange(len(start)), size)
+    m = size[grp]
+    r = np.arange(len(order)) - start[grp]
+    eligible = (s > 0) & (m > 1)
+    small = m - 1 <= peers
+    h = peers // 2
+    pos, rater = [], []
+    for o in range(1, peers + 1):  # a loop over ring offsets, not employees
+        if o <= h:
+            off_large, use_large = o, ~small
+        elif o <= 2 * h:
+            off_large, use_large = -(o - h), ~small
+        else:
+            off_large, use_large = 0, np.zeros_like(small)
+        off = np.where(small, o, off_large)
+        use = eligible & ((small & (o <= m - 1)) | use_large)
+        sel = np.flatnonzero(use)
+        mate = start[grp[sel]] + (r[sel] + off[sel]) % m[sel]
+        pos.append(order[sel])
+        rater.append(ids[order[mate]])
+    if not pos:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pos), np.concatenate(rater).astype(np.int64)
+
+
+# ------------------------------------------------------------------ ratings
+
+def scale_center(comp: Component) -> float:
+    """The latent value at the middle of a component's scale (the pull point of central tendency)."""
+    s = comp.scale
+    if s.kind == "ordinal":
+        return float((s.cutpoints[0] + s.cutpoints[-1]) / 2)
+    return float(((s.min + s.max) / 2 - s.center) / s.spread)
+
+
+def rating_periods(policy: Policy, which: str = "annual") -> list[str]:
+    """Period labels that produce ratings: ``"annual"`` (the annual evaluation only)
+    or ``"all"`` (each periodic evaluation of the policy, then the annual one).
+
+    Examples
+    --------
+    >>> from asnsim.policy import load_policy
+    >>> rating_periods(load_policy("permenpan-6-2022"), "all")
+    ['TW1', 'TW2', 'TW3', 'TW4', 'annual']
+    """
+    if which == "annual":
+        return ["annual"]
+    labels = list(period_months(policy.periods.frequency))
+    return labels if labels == ["annual"] else labels + ["annual"]
+
+
+def _period_time(policy: Policy, label: str) -> float:
+    """End of a period in years from the start of the appraisal year."""
+    months = period_months(policy.periods.frequency).get(label, np.arange(12))
+    return float(months[-1] + 1) / 12.0
 
 
 def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.DataFrame,
-                     params: RaterParams, rng: np.random.Generator, period: str = "annual") -> pd.DataFrame:
+                     params: RaterParams, rng: np.random.Generator, periods: list[str] | str = "annual",
+                     monthly: np.ndarray | None = None, item_sd: float = 0.0) -> pd.DataFrame:
     """Simulate every rating the policy asks for, as a long table.
+
+    Parameters
+    ----------
+    employees : DataFrame
+        From :func:`asnsim.population.generate_population`.
+    policy : Policy
+        Components with ``measure = "rating"`` are rated by their ``raters`` roles.
+    dispositions : DataFrame
+        From :func:`draw_dispositions` (the same for every policy).
+    params : RaterParams
+        Effect magnitudes, noise, panel sizes.
+    rng : numpy.random.Generator
+        The ``ratings`` stream: noise, item deviations, stakeholder choice.
+    periods : list of str or "annual" or "all"
+        Which evaluations produce ratings (:func:`rating_periods`).  The default
+        is the annual evaluation only, one round (the national-scale setting).
+    monthly : ndarray (n, 12), optional
+        Month-by-month deviations of true results
+        (:func:`asnsim.population.monthly_deviations`).
+    item_sd : float
+        SD of each (ratee, item) true deviation around the component's true
+        score (``population.item_sd``).
 
     Returns
     -------
     DataFrame
         ``ratee_id, rater_id, rater_role, item, period, score, component,
-        true_score, fx_leniency, fx_favouritism, fx_noise``.
+        true_score`` and one ``fx_<effect>`` column per effect (float32; see
+        the module docstring for each formula).
     """
-    emp = employees.set_index(C.EMPLOYEE_ID)
-    parts = []
-    for cname, comp in policy.components.items():
-        truth_col = TRUE_OF_KIND[comp.kind]
-        for role in comp.raters:
-            ratee, rater = panel(employees, role, policy.name)
-            n_items = len(comp.items)
-            ratee_r = np.repeat(ratee, n_items)
-            rater_r = np.repeat(rater, n_items)
-            items = np.tile(np.arange(n_items), len(ratee))
-            true = emp[truth_col].to_numpy()[np.repeat(np.arange(len(ratee)), n_items)]
-            close = emp[C.CLOSENESS].to_numpy()[np.repeat(np.arange(len(ratee)), n_items)]
-            fx_len = dispositions["leniency"].to_numpy()[rater_r]
-            fx_fav = params.favouritism * close if role == C.ATASAN else np.zeros(len(ratee_r))
-            fx_noise = params.noise_sd * rng.standard_normal(len(ratee_r))
-            latent = true + fx_len + fx_fav + fx_noise
-            parts.append(pd.DataFrame({
-                C.RATEE_ID: ratee_r,
-                C.RATER_ID: rater_r,
-                C.RATER_ROLE: role,
-                C.ITEM: pd.Categorical.from_codes(items, categories=list(comp.items)),
-                C.PERIOD: period,
-                C.SCORE: comp.scale.quantize(latent),
-                C.COMPONENT: cname,
-                C.TRUE_SCORE: true,
-                "fx_leniency": fx_len,
-                "fx_favouritism": fx_fav,
-                "fx_noise": fx_noise,
-            }))
-    out = pd.concat(parts, ignore_index=True)
-    for col in (C.RATER_ROLE, C.ITEM, C.PERIOD, C.COMPONENT):
-        out[col] = out[col].astype("category")
-    return out
+    if isinstance(periods, str):
+        periods = rating_periods(policy, periods)
+    comps = [(name, c) for name, c in policy.components.items() if c.measure == "rating"]
+    ids = employees[C.EMPLOYEE_ID].to_numpy()
+    n = len(ids)
+    roles = []
+    for _, c in comps:
+        roles += [r for r in c.raters if r not in roles]
+    panels = {role: panel(employees, role, params, rng, policy.name) for role in C.ROLES if role in roles}
+    disp = {k: dispositions[k].to_numpy() for k in dispositions.columns}
+    n_ratees = _ratee_counts(panels, len(disp["leniency"]))
+    fatigue_w = (1 - np.exp(-params.fatigue * np.maximum(0.0, n_ratees - params.fatigue_threshold))
+                 ).astype(np.float32) if params.fatigue > 0 else None
+    close = employees[C.CLOSENESS].to_numpy().astype(bool)
+    general = employees[C.TRUE_PERFORMANCE].to_numpy().astype(np.float32)
+    group = disp["group"]
+    id_group = group[ids]
+
+    # sizes, to fill preallocated columns
+    items_all = list(dict.fromkeys(it for _, c in comps for it in c.items))
+    item_codes = {name: np.array([items_all.index(it) for it in c.items], np.int16) for name, c in comps}
+    bases = {}
+    for cname, comp in comps:  # true (ratee, item) levels: the same in every period
+        k = len(comp.items)
+        b = np.repeat(employees[TRUE_OF_KIND[comp.kind]].to_numpy().astype(np.float32)[:, None], k, axis=1)
+        if item_sd > 0:
+            b += np.float32(item_sd) * rng.standard_normal((n, k), dtype=np.float32)
+        bases[cname] = b
+    n_rows = sum(len(panels[r][0]) * len(c.items) for _, c in comps for r in c.raters) * len(periods)
+    out = {
+        C.RATEE_ID: np.empty(n_rows, np.int32), C.RATER_ID: np.empty(n_rows, np.int32),
+        C.RATER_ROLE: np.empty(n_rows, np.int8), C.ITEM: np.empty(n_rows, np.int16),
+        C.PERIOD: np.empty(n_rows, np.int8), C.SCORE: np.empty(n_rows, np.float64),
+        C.COMPONENT: np.empty(n_rows, np.int8), C.TRUE_SCORE: np.empty(n_rows, np.float32),
+    }
+    fx_out = {f: np.zeros(n_rows, np.float32) for f in FX_COLUMNS}
+    at = 0
+    for pi, period in enumerate(periods):
+        tau = 1.0 if period == "annual" else _period_time(policy, period)
+        months = np.arange(12) if period == "annual" else period_months(policy.periods.frequency)[period]
+        dev = monthly[:, months].mean(axis=1) if monthly is not None else None
+        dev_last = monthly[:, 9:12].mean(axis=1) if monthly is not None else None
+        for ci, (cname, comp) in enumerate(comps):
+            k = len(comp.items)
+            base = bases[cname]
+            truth = base + dev[:, None] if (dev is not None and comp.kind == "results") else base
+            use_recency = (params.recency > 0 and period == "annual" and comp.kind == "results"
+                           and dev_last is not None)
+            center = scale_center(comp)
+            y_atasan = None
+            ordered = sorted(comp.raters, key=lambda r: r != C.ATASAN)
+            for role in ordered:
+                pos, rater = panels[role]
+                rows = len(pos) * k
+                sl = slice(at, at + rows)
+                flat = _flat_index(pos, k, n)
+                rater_r = np.repeat(rater, k)
+                item_r = np.tile(np.arange(k, dtype=np.int16), len(pos))
+                t = truth.ravel()[flat] if flat is not None else truth.ravel()
+                fx = {}
+                if disp["halo"].any():
+                    b = base.ravel()[flat] if flat is not None else base.ravel()
+                    fx["halo"] = disp["halo"][rater_r] * (np.repeat(general[pos], k) - b)
+                if role != C.SELF:
+                    if disp["leniency"].any():
+                        fx["leniency"] = disp["leniency"][rater_r]
+                    if role in (C.ATASAN, C.REKAN, C.BAWAHAN) and disp["favouritism"].any():
+                        cl = _closeness(role, close, pos, rater, ids)
+                        fx["favouritism"] = np.repeat(disp["favouritism"][rater] * cl, k)
+                    if role != C.STAKEHOLDER and params.ingroup_bias != 0:
+                        same = (group[rater] == id_group[pos]) & (group[rater] >= 0)
+                        fx["ingroup"] = np.repeat(disp["ingroup"][rater] * same, k)
+                    if disp["drift"].any():
+                        fx["drift"] = disp["drift"][rater_r] * np.float32(tau)
+                else:
+                    if disp["self_inflation"].any():
+                        fx["self_inflation"] = disp["self_inflation"][rater_r]
+                if use_recency:
+                    fx["recency"] = np.repeat(np.float32(params.recency) * (dev_last - dev)[pos], k)
+                x = t.copy()
+                for v in fx.values():
+                    x += v
+                if (disp["scale_factor"] != 1).any():
+                    fx["scale_use"] = (disp["scale_factor"][rater_r] - 1) * (x - np.float32(center))
+                    x += fx["scale_use"]
+                if fatigue_w is not None and role != C.SELF:
+                    fx["fatigue"] = -fatigue_w[rater_r] * (x - np.float32(center))
+                    x += fx["fatigue"]
+                sd = params.noise_sd if role != C.STAKEHOLDER else float(np.hypot(params.noise_sd,
+                                                                                 params.stakeholder_noise_sd))
+                if sd > 0:
+                    fx["noise"] = np.float32(sd) * rng.standard_normal(rows, dtype=np.float32)
+                    x += fx["noise"]
+                if role == C.REKAN and params.reciprocity > 0:
+                    rev = _reverse(pos, rater, ids)
+                    resid = (x - t).reshape(len(pos), k)
+                    fx["reciprocity"] = (np.float32(params.reciprocity) * resid[rev]).ravel()
+                    x += fx["reciprocity"]
+                if role == C.ATASAN:
+                    y_atasan = x.reshape(n, k) if flat is None else None
+                elif (policy.forum.enabled and params.conformity > 0 and role != C.SELF
+                      and y_atasan is not None):
+                    target = y_atasan.ravel()[flat] if flat is not None else y_atasan.ravel()
+                    fx["conformity"] = np.float32(params.conformity) * (target - x)
+                    x += fx["conformity"]
+                out[C.RATEE_ID][sl] = np.repeat(ids[pos], k)
+                out[C.RATER_ID][sl] = rater_r
+                out[C.RATER_ROLE][sl] = C.ROLES.index(role)
+                out[C.ITEM][sl] = item_codes[cname][item_r]
+                out[C.PERIOD][sl] = pi
+                out[C.COMPONENT][sl] = ci
+                out[C.SCORE][sl] = comp.scale.quantize(x)
+                out[C.TRUE_SCORE][sl] = t
+                for e, v in fx.items():
+                    np.add(v, np.float32(0), out=fx_out[f"fx_{e}"][sl])  # + 0 turns -0.0 into 0.0
+                at += rows
+    cats = {C.RATER_ROLE: list(C.ROLES), C.ITEM: items_all, C.PERIOD: list(periods),
+            C.COMPONENT: [c for c, _ in comps]}
+    cols = {}
+    for key, arr in out.items():
+        cols[key] = pd.Categorical.from_codes(arr, categories=cats[key]) if key in cats else arr
+    cols.update(fx_out)
+    return pd.DataFrame(cols, copy=False)
+
+
+def _flat_index(pos: np.ndarray, k: int, n: int) -> np.ndarray | None:
+    """Flat (ratee, item) indexes into an (n, k) array; None when the panel is every ratee in order."""
+    if len(pos) == n and (pos == np.arange(n)).all():
+        return None
+    return (pos[:, None] * k + np.arange(k)[None, :]).ravel()
+
+
+def _closeness(role: str, close: np.ndarray, pos: np.ndarray, rater: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """1 where rater and ratee are close (see the module docstring), as float32."""
+    if role == C.ATASAN:
+        return close[pos].astype(np.float32)
+    rpos = pd.Index(ids).get_indexer(rater)
+    if role == C.BAWAHAN:
+        return close[rpos].astype(np.float32)
+    return (close[pos] & close[rpos]).astype(np.float32)
+
+
+def _reverse(pos: np.ndarray, rater: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """For each peer pair (ratee, rater), the index of the pair (rater, ratee) in the same panel."""
+    rpos = pd.Index(ids).get_indexer(rater).astype(np.int64)
+    n = len(ids)
+    key = pos.astype(np.int64) * n + rpos
+    order = np.argsort(key)
+    found = order[np.searchsorted(key[order], rpos * n + pos)]
+    return found
+
+
+def _ratee_counts(panels: dict, n_raters: int) -> np.ndarray:
+    """Number of distinct ratees each rater rates (over all roles), for fatigue."""
+    counts = np.zeros(n_raters, np.float64)
+    for pos, rater in panels.values():
+        counts += np.bincount(rater, minlength=n_raters)[:n_raters]
+    self_pairs = panels.get(C.SELF)
+    if self_pairs is not None:
+        counts -= np.bincount(self_pairs[1], minlength=n_raters)[:n_raters]
+    return counts

@@ -3,17 +3,37 @@
 A scenario is independent of the policy, so one scenario can be crossed with
 every policy.  Built-ins live in ``asnsim/scenarios/*.toml`` (``neutral``:
 every effect off; ``default``: a realistic mix, each value with its source or
-stated assumption).  Files may ``extends`` another scenario, as policies do.
-Every effect has a magnitude, and at zero it is exactly absent.
+stated assumption; showcase scenarios that switch one mechanism on).  Files
+may ``extends`` another scenario, as policies do.  Every effect has a
+magnitude, and at zero it is exactly absent.  ``docs/model.md`` lists every
+parameter with its default and its source or assumption.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .policy import Assumption, Source, builtin_names, load_model
+
+#: The true components, in the order of ``PopulationParams.component_corr``.
+COMPONENT_NAMES = ("results", "behaviour", "technical", "nontechnical")
+
+#: Default correlations between the true components (results, behaviour,
+#: technical competency, non-technical competency).  Stated assumption, in the
+#: range of meta-analytic estimates: task performance and citizenship behaviour
+#: about .45 (Hoffman, Blair, Meriac & Woehr 2007, J. Appl. Psychol. 92:555,
+#: uncorrected); competencies predict the matching performance facet about .5
+#: and the other about .3.
+DEFAULT_CORR: tuple[tuple[float, ...], ...] = (
+    (1.00, 0.45, 0.50, 0.30),
+    (0.45, 1.00, 0.30, 0.50),
+    (0.50, 0.30, 1.00, 0.40),
+    (0.30, 0.50, 0.40, 1.00),
+)
 
 
 class _Frozen(BaseModel):
@@ -21,22 +41,95 @@ class _Frozen(BaseModel):
 
 
 class PopulationParams(_Frozen):
-    """The synthetic organisation (see :mod:`asnsim.population`)."""
+    """The synthetic organisation and its true performance (see :mod:`asnsim.population`)."""
 
-    preset: str = "city"
     unit_context_sd: float = Field(0.0, ge=0)
     share_female: float = Field(0.54, ge=0, le=1)
+    share_pppk: float = Field(0.11, ge=0, le=1)
     share_close: float = Field(0.2, ge=0, le=1)
-    component_corr: float = Field(0.5, ge=-0.3, le=1)
+    team_size: int = Field(8, ge=1, le=60)
+    component_corr: float | tuple[tuple[float, ...], ...] = DEFAULT_CORR
+    item_sd: float = Field(0.0, ge=0)
+    period_sd: float = Field(0.0, ge=0)
+    period_persistence: float = Field(0.7, ge=0, lt=1)
+    innovation_base: float = Field(0.10, gt=0, lt=1)
+    innovation_slope: float = Field(1.0, ge=0)
+    feedback_growth: float = Field(0.0, ge=0)
+    training_growth: float = Field(0.0, ge=0)
+
+    @field_validator("component_corr")
+    @classmethod
+    def _corr(cls, v):
+        m = correlation_matrix(v)
+        if not np.allclose(m, m.T):
+            raise ValueError("the correlation matrix must be symmetric")
+        if not np.allclose(np.diag(m), 1.0):
+            raise ValueError("the correlation matrix must have ones on its diagonal")
+        if np.linalg.eigvalsh(m).min() <= 1e-9:
+            raise ValueError("the correlation matrix must be positive definite")
+        return v
+
+
+def correlation_matrix(v: float | tuple[tuple[float, ...], ...]) -> np.ndarray:
+    """The 4x4 correlation matrix of the true components from a scalar or a matrix."""
+    k = len(COMPONENT_NAMES)
+    if isinstance(v, (int, float)):
+        if not -1 / (k - 1) < v < 1:
+            raise ValueError(f"an equicorrelation must lie in ({-1 / (k - 1):.3f}, 1), got {v}")
+        return np.full((k, k), float(v)) + (1 - float(v)) * np.eye(k)
+    m = np.asarray(v, dtype=float)
+    if m.shape != (k, k):
+        raise ValueError(f"component_corr must be a number or a {k}x{k} matrix "
+                         f"({', '.join(COMPONENT_NAMES)}), got shape {m.shape}")
+    return m
 
 
 class RaterParams(_Frozen):
-    """Rater dispositions, drawn once per rater, and rating noise (latent SD units)."""
+    """Rater dispositions, drawn once per rater, and rating noise (latent SD units).
+
+    See :mod:`asnsim.raters` for the formula of each effect.
+    """
 
     noise_sd: float = Field(0.5, ge=0)
-    leniency_sd: float = Field(0.0, ge=0)
+    stakeholder_noise_sd: float = Field(0.0, ge=0)
     leniency_mean: float = 0.0
+    leniency_sd: float = Field(0.0, ge=0)
+    scale_use_mean: float = 0.0
+    scale_use_sd: float = Field(0.0, ge=0)
+    halo_mean: float = Field(0.0, ge=0, le=1)
+    halo_sd: float = Field(0.0, ge=0)
     favouritism: float = Field(0.0, ge=0)
+    favouritism_sd: float = Field(0.0, ge=0)
+    ingroup_bias: float = 0.0
+    ingroup_attribute: Literal["sex", "age_band", "tenure_band", "status", "position_class"] = "sex"
+    fatigue: float = Field(0.0, ge=0)
+    fatigue_threshold: float = Field(10.0, ge=0)
+    drift_mean: float = 0.0
+    drift_sd: float = Field(0.0, ge=0)
+    reciprocity: float = Field(0.0, ge=0, le=1)
+    conformity: float = Field(0.0, ge=0, le=1)
+    self_inflation: float = 0.0
+    self_inflation_sd: float = Field(0.0, ge=0)
+    recency: float = Field(0.0, ge=0, le=1)
+    peers: int = Field(4, ge=0, le=40)
+    stakeholders: int = Field(2, ge=0, le=20)
+
+
+class IndicatorParams(_Frozen):
+    """How indicator realisations arise from true performance (see :mod:`asnsim.indicators`)."""
+
+    loading: float = Field(0.15, ge=0)
+    noise_sd: float = Field(0.10, ge=0)
+    count_per_year: float = Field(24.0, gt=0)
+    workload_sd: float = Field(0.3, ge=0)
+    quality_level: float = Field(0.10, ge=0)
+    budget_per_year: float = Field(50_000_000.0, gt=0)
+    slack_mean: float = 0.0
+    slack_sd: float = Field(0.0, ge=0)
+    gaming: float = Field(0.0, ge=0)
+    gaming_sd: float = Field(0.0, ge=0)
+    self_report_inflation: float = Field(0.0, ge=0)
+    self_report_sd: float = Field(0.0, ge=0)
 
 
 class Scenario(_Frozen):
@@ -46,14 +139,24 @@ class Scenario(_Frozen):
     description: str = ""
     population: PopulationParams = PopulationParams()
     rater: RaterParams = RaterParams()
+    indicators: IndicatorParams = IndicatorParams()
     sources: tuple[Source, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
 
 
 def load_scenario(ref: str | Path | Scenario) -> Scenario:
-    """Load a scenario by built-in name or file path (errors name the file and key)."""
+    """Load a scenario by built-in name or file path.
+
+    Errors name the file and the dotted key (:class:`asnsim.errors.PolicyError`).
+
+    Examples
+    --------
+    >>> load_scenario("neutral").rater.leniency_sd
+    0.0
+    """
     return load_model(ref, Scenario, "scenarios")
 
 
 def scenario_names() -> list[str]:
+    """Names of the built-in scenarios, sorted."""
     return builtin_names("scenarios")

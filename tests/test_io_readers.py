@@ -77,6 +77,14 @@ def test_every_fault_is_named_with_its_row_and_column(tmp_path):
     assert "\n" not in msg
 
 
+def test_first_data_row_longer_than_the_header_is_named(tmp_path):
+    # pandas would drop the extra field silently here; the ledger must name the row
+    p = write(tmp_path, "r.csv", "ratee_id,rater_id,score\nA,B,2,extra\nC,B,3\n")
+    v = validate(read_raw(p), "ratings")
+    assert v.rejected()[["row", "reason"]].values.tolist() == [[2, "malformed row: 4 fields where the header has 3"]]
+    assert v.data.loc[v.ledger.valid_mask(), C.RATEE_ID].tolist() == ["C"]
+
+
 def test_skip_invalid_keeps_the_valid_rows(tmp_path):
     p = write(tmp_path, "r.csv", HEADER + "A,R1,x,annual,2\nB,R1,x,annual,9\nC,R1,x,annual,1\n")
     v = read_table(p, "ratings", score_range=(1, 3), skip_invalid=True)
@@ -199,7 +207,7 @@ def test_fuzz_random_bytes_never_give_a_traceback(tmp_path, data):
         pass
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(2, 30), bad=st.data())
 def test_planted_faults_are_found_at_their_rows(tmp_path, n, bad):
     """Plant a bad score in chosen rows: exactly those rows (spreadsheet numbers) are rejected."""

@@ -67,6 +67,17 @@ def _valid_nip_parts(parts: pd.DataFrame) -> pd.Series:
             & (sy >= by + 15)).fillna(False).astype(bool)
 
 
+def _valid_nip_match(m: re.Match) -> bool:
+    """The rule of :func:`_valid_nip_parts` for one regex match (used inside free-text replacement)."""
+    from datetime import datetime
+    try:
+        birth = datetime.strptime(m.group("birth"), "%Y%m%d")
+    except ValueError:
+        return False
+    sy, sm = int(m.group("start")[:4]), int(m.group("start")[4:])
+    return 1930 <= birth.year <= 2015 and 1960 <= sy <= 2040 and 1 <= sm <= 12 and sy >= birth.year + 15
+
+
 def nip_cells(values: pd.Series) -> pd.Series:
     """True where the whole cell is a NIP: 18 digits (spaces, dots or dashes allowed between the
     four parts) with a valid birth date YYYYMMDD, a CPNS start YYYYMM at least 15 years later,
@@ -369,8 +380,7 @@ def _mask_free_text(out: pd.DataFrame, cols: list[str], names: set[str]) -> int:
         if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
             continue
         t = _text(s)
-        new = t.str.replace(NIP_REGEX, lambda m: "[NIP]" if _valid_nip_parts(pd.DataFrame([m.groupdict()])).iloc[0]
-                            else m.group(0), regex=True)
+        new = t.str.replace(NIP_REGEX, lambda m: "[NIP]" if _valid_nip_match(m) else m.group(0), regex=True)
         new = new.str.replace(EMAIL_REGEX, "[EMAIL]", regex=True).str.replace(PHONE_REGEX, "[TELP]", regex=True)
         if name_re is not None:
             new = new.str.replace(name_re, "[NAMA]", regex=True)

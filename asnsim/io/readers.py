@@ -113,6 +113,8 @@ def _read_csv(path: Path, source: str) -> RawTable:
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             raise InputError(source, f"cannot parse as CSV (delimiter {delimiter!r}): "
                                      f"{str(exc).splitlines()[0]}") from None
+    if any("Length of header or names does not match" in str(w.message) for w in caught):
+        return _read_csv_slow(text, source, encoding, delimiter)
     bad = [(int(m.group(1)), f"malformed row: {m.group(3)} fields where the header has {m.group(2)}")
            for w in caught if issubclass(w.category, pd.errors.ParserWarning)
            for m in _BAD_LINE.finditer(str(w.message))]
@@ -124,6 +126,27 @@ def _read_csv(path: Path, source: str) -> RawTable:
     rows = np.setdiff1d(np.arange(2, total + 2), malformed["row"].to_numpy())
     df.columns = [str(c).strip() for c in df.columns]
     return RawTable(source, df, rows, malformed, "csv", encoding, delimiter)
+
+
+def _read_csv_slow(text: str, source: str, encoding: str, delimiter: str) -> RawTable:
+    """Fallback for a file whose first data row is longer than its header (pandas would drop the extra
+    fields without naming the row): split with the csv module and set such rows aside."""
+    import io
+    try:
+        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(source, f"cannot parse as CSV (delimiter {delimiter!r}): {exc}") from None
+    header = [h.strip() for h in records[0]]
+    body = records[1:]
+    width = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
+    row_no = np.arange(2, len(body) + 2)
+    long_ = width > len(header)
+    malformed = pd.DataFrame({"row": row_no[long_],
+                              "reason": [f"malformed row: {w} fields where the header has {len(header)}"
+                                         for w in width[long_]]})
+    good = [r + [""] * (len(header) - len(r)) for r, ok in zip(body, ~long_) if ok]
+    df = pd.DataFrame(good, columns=header, dtype="string") if good else pd.DataFrame(columns=header, dtype="string")
+    return RawTable(source, df, row_no[~long_], malformed, "csv", encoding, delimiter)
 
 
 def _read_excel(path: Path, source: str, sheet: str | int | None) -> RawTable:

@@ -190,6 +190,32 @@ def _draw_units(n: int, preset: Preset, rng: np.random.Generator):
     return np.asarray(names)[utype], sizes, upemda, parent, n_pemda
 
 
+def draw_truth(n: int, rng: np.random.Generator,
+               params: PopulationParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw true components, true performance and the innovation flag of ``n`` employees.
+
+    ``z ~ N(0, R)`` with ``R = params.component_corr``; ``true_performance =
+    mean(z) / sqrt(1' R 1 / 16)``; innovation with
+    ``P = expit(logit(innovation_base) + innovation_slope * true_performance)``.
+    Shared by :func:`generate_population` and :func:`asnsim.io.population.population_from_table`.
+
+    Returns
+    -------
+    (z (n, 4), true_performance (n,), innovation (n,) bool)
+    """
+    corr = correlation_matrix(params.component_corr)
+    u = rng.standard_normal((n, len(TRUE_COMPONENTS)))
+    chol = np.linalg.cholesky(corr)
+    z = np.zeros_like(u)
+    for j in range(len(TRUE_COMPONENTS)):  # z = u @ chol.T, column by column (4 columns; avoids slow BLAS threads)
+        for i in range(j + 1):
+            z[:, j] += chol[j, i] * u[:, i]
+    composite = z.mean(axis=1) / np.sqrt(corr.sum() / corr.shape[0] ** 2)
+    p_innov = expit(logit(params.innovation_base) + params.innovation_slope * composite)
+    innovation = rng.random(n) < p_innov
+    return z, composite, innovation
+
+
 def generate_population(n: int | str, rng: np.random.Generator,
                         params: PopulationParams | None = None) -> pd.DataFrame:
     """Draw an employees table for a synthetic pemda (or many) of ``n`` ASN.
@@ -288,17 +314,7 @@ def generate_population(n: int | str, rng: np.random.Generator,
     resources = rng.standard_normal(n_units)
     context_u = params.unit_context_sd * (resources - difficulty) / np.sqrt(2.0) + 0.0  # no -0.0
 
-    # true performance
-    corr = correlation_matrix(params.component_corr)
-    u = rng.standard_normal((n, len(TRUE_COMPONENTS)))
-    chol = np.linalg.cholesky(corr)
-    z = np.zeros_like(u)
-    for j in range(len(TRUE_COMPONENTS)):  # z = u @ chol.T, column by column (4 columns; avoids slow BLAS threads)
-        for i in range(j + 1):
-            z[:, j] += chol[j, i] * u[:, i]
-    composite = z.mean(axis=1) / np.sqrt(corr.sum() / corr.shape[0] ** 2)
-    p_innov = expit(logit(params.innovation_base) + params.innovation_slope * composite)
-    innovation = rng.random(n) < p_innov
+    z, composite, innovation = draw_truth(n, rng, params)
     close = (rng.random(n) < params.share_close) & (supervisor > 0)
 
     width = max(4, len(str(n_units - 1)))

@@ -33,4 +33,6 @@ def run(args) -> int:
     print(f"{sim.policy.name}: {len(sim.employees)} employees, {len(sim.ratings)} ratings, "
           f"seed {args.seed}, scenario {sim.scenario.name} -> {args.out}")
     print(dist.to_string(formatters={"share": "{:.1%}".format}))
+    if sim.extra.get("quota_summary"):
+        print(sim.extra["quota_summary"])
     return 0

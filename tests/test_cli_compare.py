@@ -1,0 +1,78 @@
+"""``asnsim compare`` and ``asnsim demo`` end to end (small sizes)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from asnsim.cli import main
+
+BASE = "permenpan-6-2022"
+
+
+def test_compare_writes_every_file(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    rc = main(["compare", "--policies", BASE, "--scenario", "neutral", "--sweep", "rater.favouritism=0,0.5",
+               "--n", "120", "--reps", "3", "--seed", "2", "--out", str(out), "--quiet"])
+    assert rc == 0
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "paired.csv", "ranking.csv", "replicates.parquet",
+                                                     "report.html", "summary.csv"]
+    summary = pd.read_csv(out / "summary.csv")
+    cols = list(summary.columns)
+    required = ["policy", "metric", "estimate", "mcse", "ci_low", "ci_high"]
+    assert [c for c in cols if c in required] == required
+    assert set(summary["scenario"]) == {"neutral[rater.favouritism=0]", "neutral[rater.favouritism=0.5]"}
+    assert (summary["n_reps"] <= 3).all()
+    rep = pd.read_parquet(out / "replicates.parquet")
+    assert len(rep) == 2 * 3 * len(rep[(rep.scenario_index == 0) & (rep.replicate == 0)])
+    assert json.loads((out / "manifest.json").read_text())["design"]["reps"] == 3
+    printed = capsys.readouterr().out
+    assert "rank corr. with truth" in printed and "favouritism" in printed
+    # no partial folder left behind
+    assert not (tmp_path / ".cmp.partial").exists()
+
+
+def test_report_is_self_contained(tmp_path):
+    out = tmp_path / "r"
+    assert main(["compare", "--policies", BASE, "--scenario", "neutral", "--sweep",
+                 "components.hasil_kerja.weight=0.3,0.7", "--n", "80", "--reps", "2", "--out", str(out),
+                 "--quiet"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(images) >= 6  # predikat, objectivity, reliability, fairness, burden, sweep
+    assert all(base64.b64decode(img)[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
+    for section in ("Predikat distribution", "Objectivity", "Reliability", "Fairness", "Burden", "Sweep"):
+        assert f"<h2>{section}</h2>" in html
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--sweep", "components.hasil_kerja.wieght=0.5"], "components.hasil_kerja.wieght"),
+    (["--sweep", "components.hasil_kerja.weight=1.5"], "components.hasil_kerja.weight"),
+    (["--sweep", "rater.favouritism"], "--sweep"),
+    (["--policies", "no-such-policy"], "no-such-policy"),
+    (["--reps", "0"], "--reps"),
+    (["--workers", "0"], "--workers"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, needle):
+    out = tmp_path / "bad"
+    base = ["compare", "--policies", BASE, "--n", "50", "--reps", "1", "--out", str(out), "--quiet"]
+    rc = main(base + args)
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert needle in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_demo_runs_compare_of_builtins(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--n", "60", "--reps", "2", "--workers", "1", "--no-report", "--quiet",
+                 "--out", str(out)]) == 0
+    summary = pd.read_csv(out / "summary.csv")
+    from asnsim.policy import builtin_names
+    assert list(dict.fromkeys(summary["policy"])) == builtin_names()
+    assert "asnsim demo" in capsys.readouterr().out

@@ -67,7 +67,8 @@ def _hash_model(model) -> str:
 
 def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
              scenario: Scenario | str | Path = "default", replicate: int = 0,
-             scenario_index: int = 0, periods: str = "annual") -> Simulation:
+             scenario_index: int = 0, periods: str = "annual",
+             population: pd.DataFrame | None = None) -> Simulation:
     """Simulate one appraisal round of a synthetic organisation under a policy.
 
     Parameters
@@ -92,6 +93,11 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
         round, the national-scale setting), or every periodic evaluation of the
         policy plus the annual one (for stability metrics).  Scores use the
         annual ratings.  Indicators always cover every period of the policy.
+    population : DataFrame, optional
+        A validated employees table (:func:`asnsim.io.population.read_population`):
+        its units, positions, demographics and supervisor links replace the
+        synthetic organisation (``n`` is then ignored); true performance is still
+        drawn from the population stream (:func:`asnsim.io.population.population_from_table`).
 
     Examples
     --------
@@ -102,7 +108,11 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
     scen = load_scenario(scenario)
     key = (replicate, scenario_index)
-    employees = generate_population(n, stage_rng(seed, "population", *key), scen.population)
+    if population is not None:
+        from .io.population import population_from_table
+        employees = population_from_table(population, stage_rng(seed, "population", *key), scen.population)
+    else:
+        employees = generate_population(n, stage_rng(seed, "population", *key), scen.population)
     monthly = monthly_deviations(employees, scen.population, stage_rng(seed, "truth", *key),
                                  pol.feedback.enabled, pol.feedback.training)
     disp = draw_dispositions(employees, scen.rater, stage_rng(seed, "dispositions", *key))

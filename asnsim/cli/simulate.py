@@ -16,6 +16,14 @@ def register(sub) -> None:
     p.add_argument("--scenario", default="default", help="behaviour scenario name or file (default: default)")
     p.add_argument("--periods", choices=["annual", "all"], default="annual",
                    help="ratings for the annual evaluation only (default) or for every period plus the annual one")
+    p.add_argument("--population", default=None,
+                   help="anonymized employees file (CSV, Excel, Parquet) to use instead of a synthetic population "
+                        "(--n is then ignored; see docs/input-formats.md)")
+    p.add_argument("--column-map", default=None, help="column names of the --population file: asnsim=yours,...")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave out invalid --population rows and write rejected_rows.csv")
+    p.add_argument("--allow-personal-data", action="store_true",
+                   help="accept a --population file that still holds raw NIPs or names")
     p.add_argument("--format", choices=FORMATS, default="csv", help="table format (default csv)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=run)
@@ -24,11 +32,20 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..pipeline import predikat_distribution, simulate
 
-    sim = simulate(args.policy, n=args.n, seed=args.seed, scenario=args.scenario, periods=args.periods)
+    from ..io.population import load_population_option
+
+    pop = load_population_option(args)
+    sim = simulate(args.policy, n=args.n, seed=args.seed, scenario=args.scenario, periods=args.periods,
+                   population=None if pop is None else pop.data)
     with atomic_output_dir(args.out) as tmp:
         for stem, table in sim.tables().items():
             write_table(table, tmp, stem, args.format)
-        write_json(sim.manifest(), tmp / "manifest.json")
+        manifest = sim.manifest()
+        if pop is not None:
+            from ..io.options import write_rejected
+            manifest["population"] = pop.info
+            write_rejected(pop, tmp)
+        write_json(manifest, tmp / "manifest.json")
     dist = predikat_distribution(sim.scores)
     print(f"{sim.policy.name}: {len(sim.employees)} employees, {len(sim.ratings)} ratings, "
           f"seed {args.seed}, scenario {sim.scenario.name} -> {args.out}")

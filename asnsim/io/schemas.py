@@ -62,12 +62,13 @@ EMPLOYEES = TableSpec(
     name="employees",
     required=(C.EMPLOYEE_ID, C.UNIT),
     optional={C.SUPERVISOR_ID: None, C.UNIT_TYPE: "unknown", C.POSITION: "unknown",
-              C.POSITION_CLASS: "unknown", C.SEX: None, C.AGE_BAND: None, C.TENURE_BAND: None,
-              C.UNIT_CONTEXT: None},
+              C.POSITION_CLASS: None, C.STATUS: None, C.SEX: None, C.AGE_BAND: None, C.TENURE_BAND: None,
+              C.PARENT_UNIT: None, C.PEMDA: None, C.UNIT_CONTEXT: None, C.CLOSENESS: None},
     ids=(C.EMPLOYEE_ID, C.SUPERVISOR_ID),
-    numeric=(C.UNIT_CONTEXT,),
+    numeric=(C.UNIT_CONTEXT, C.CLOSENESS),
     key=(C.EMPLOYEE_ID,),
-    allowed={C.SEX: ("M", "F")},
+    allowed={C.SEX: ("M", "F"), C.STATUS: ("PNS", "PPPK"),
+             C.POSITION_CLASS: ("struktural", "fungsional", "pelaksana")},
 )
 INDICATORS = TableSpec(
     name="indicators",
@@ -87,6 +88,7 @@ class Validated:
     data: pd.DataFrame
     ledger: RowLedger
     raw: RawTable
+    info: dict = field(default_factory=dict)   # provenance for manifests (file, sha256, counts)
 
     def rejected(self) -> pd.DataFrame:
         """The rejected rows with their reasons and original values (``rejected_rows.csv``)."""
@@ -105,6 +107,8 @@ def pandera_schema(spec: TableSpec, score_range: tuple[float, float] | None = No
             checks.append(pa.Check.in_range(lo, hi, error=f"score outside the scale {lo:g} to {hi:g}"))
         if c == C.TARGET:
             checks.append(pa.Check.gt(0, error="target must be positive"))
+        if c == C.CLOSENESS:
+            checks.append(pa.Check.isin([0.0, 1.0], error="closeness must be 0 or 1"))
         if c in (C.REALISASI, C.CAPAIAN):
             checks.append(pa.Check.ge(0, error=f"{c} must not be negative"))
         if c in spec.allowed:

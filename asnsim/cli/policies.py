@@ -1,4 +1,4 @@
-"""``asnsim policies [show NAME|FILE]``."""
+"""``asnsim policies [list | show NAME|FILE | table [--markdown]]``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from ..policy import builtin_names, load_policy, policy_to_toml
 
 
 def register(sub) -> None:
-    p = sub.add_parser("policies", help="list built-in policies, or show one resolved as TOML")
-    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
+    p = sub.add_parser("policies", help="list built-in policies, show one resolved as TOML, or compare them side by side")
+    p.add_argument("action", nargs="?", choices=["list", "show", "table"], default="list")
     p.add_argument("policy", nargs="?", help="built-in name or policy file (with 'show')")
+    p.add_argument("--markdown", action="store_true",
+                   help="with 'table': print docs/policies.md (the table plus each policy's sources and assumptions)")
     p.set_defaults(func=run)
 
 
@@ -18,6 +20,15 @@ def run(args) -> int:
             from ..errors import AsnsimError
             raise AsnsimError("'asnsim policies show' needs a policy name or file")
         print(policy_to_toml(load_policy(args.policy)), end="")
+        return 0
+    if args.action == "table":
+        from ..policydocs import policies_markdown, policies_table
+        if args.markdown:
+            print(policies_markdown(), end="")
+        else:
+            import pandas as pd
+            with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+                print(policies_table().to_string())
         return 0
     names = builtin_names()
     width = max(map(len, names))

@@ -1,0 +1,153 @@
+"""The eight built-in policies: names, titles, provenance as data, docs that cannot drift, simulate for all."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from asnsim import columns as C
+from asnsim.cli import main
+from asnsim.errors import PolicyError
+from asnsim.policy import builtin_names, load_policy, policy_to_toml
+from asnsim.policydocs import policies_markdown
+from asnsim.quota import check_quotas, unit_leaders
+
+EIGHT = ["gayungan", "permenpan-6-2022", "pontianak", "pp-30-2019", "pp-46-2011", "salatiga", "sawahlunto", "serang"]
+CITIES = {"salatiga": "000", "gayungan": "001", "serang": "002", "sawahlunto": "003", "pontianak": "004"}
+NATIONAL = ("permenpan-6-2022", "pp-30-2019", "pp-46-2011")
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def test_exactly_eight_builtins_each_with_a_one_line_title(capsys):
+    assert builtin_names() == EIGHT
+    assert main(["policies"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [ln.split()[0] for ln in lines] == EIGHT
+    for ln, name in zip(lines, EIGHT):
+        title = ln[len(name):].strip()
+        assert title == load_policy(name).title and len(title) > 20
+
+
+@pytest.mark.parametrize("city", sorted(CITIES))
+def test_city_extends_a_national_regime_and_cites_its_seed(city):
+    pol = load_policy(city)
+    assert pol.extends in NATIONAL and pol.regime == pol.extends
+    seed = CITIES[city]
+    for name, comp in pol.components.items():
+        if name in load_policy(pol.extends).components and comp == load_policy(pol.extends).components[name]:
+            continue
+        assert f"seeds/{seed}_" in comp.source, f"{city}: components.{name} has no seed source"
+    own = [s for s in pol.sources if f"seeds/{seed}_" in s.source]
+    assert len(own) >= 4 and all(s.note for s in own)
+    assert all(f"seeds/{seed}_" in x for x in (pol.periods.source,) if x and pol.periods != load_policy(pol.extends).periods)
+    # own assumptions come on top of the inherited ones, each with a reason
+    assert len(pol.assumptions) > len(load_policy(pol.extends).assumptions)
+    assert all(a.reason for a in pol.assumptions)
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed texts not available")
+@pytest.mark.parametrize("city", sorted(CITIES))
+def test_every_quoted_heading_is_a_heading_of_the_seed(city):
+    seed_file = next(SEEDS.glob(f"{CITIES[city]}_*.txt"))
+    lines = {ln.strip() for ln in seed_file.read_text(encoding="utf-8").splitlines()}
+    pol = load_policy(city)
+    texts = [s.source for s in pol.sources] + [c.source for c in pol.components.values()] + [
+        pol.periods.source, pol.forum.source, pol.feedback.source, pol.predikat.source, pol.rating.source]
+    headings = {h for t in texts if seed_file.name in t for h in re.findall(r"'([^']+)'", t)}
+    assert headings, city
+    assert headings <= lines, f"{city}: not headings of {seed_file.name}: {headings - lines}"
+
+
+@pytest.mark.parametrize("city,mechanism", [
+    ("salatiga", lambda p: p.components["hasil_kerja"].self_reported and p.components["hasil_kerja"].measure
+     == "indicators" and 0 < p.components["hasil_kerja"].verified_share < 1 and p.periods.frequency == "quarterly"
+     and set(p.components["perilaku_kerja"].raters) == {"self", "atasan", "stakeholder"}),
+    ("gayungan", lambda p: p.feedback.enabled and p.feedback.training),
+    ("serang", lambda p: p.forum.enabled and p.forum.frequency == "semiannual" and p.forum.activity_logs
+     and "rekan" in p.components["hasil_kerja"].raters and p.periods.frequency == "semiannual"),
+    ("sawahlunto", lambda p: {c.kind for c in p.components.values()} == {"results", "competency_technical",
+                                                                         "competency_nontechnical"}
+     and all(set(c.raters) == {"atasan", "rekan"} for c in p.components.values() if c.kind.startswith("comp"))),
+    ("pontianak", lambda p: p.components["skp"].measure == "indicators"
+     and p.components["skp"].weight > load_policy("pp-30-2019").components["skp"].weight),
+])
+def test_distinctive_mechanism_is_modelled(city, mechanism):
+    assert mechanism(load_policy(city))
+
+
+@pytest.mark.parametrize("name", EIGHT)
+def test_show_prints_sources_and_assumptions_and_round_trips(name, capsys):
+    assert main(["policies", "show", name]) == 0
+    out = capsys.readouterr().out
+    assert "[[sources]]" in out and "[[assumptions]]" in out
+    assert out == policy_to_toml(load_policy(name))
+
+
+def test_sawahlunto_drops_pp30_perilaku():
+    assert "perilaku" in load_policy("pp-30-2019").components
+    assert "perilaku" not in load_policy("sawahlunto").components
+
+
+def test_docs_policies_md_is_generated():
+    committed = (ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
+    assert committed == policies_markdown(), "regenerate: asnsim policies table --markdown > docs/policies.md"
+    for name in EIGHT:
+        assert f"## `{name}`" in committed
+
+
+def test_policies_table_cli(capsys):
+    assert main(["policies", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "kurva distribusi quotas" in out and "sawahlunto" in out
+
+
+@pytest.mark.parametrize("extra,fragment", [
+    ('[predikat]\nmethod = "bands"\n[[predikat.bands]]\npredikat = "Baik"\nmin_score = 0\n', "must be 'matrix'"),
+    ('[components.perilaku_kerja]\nmeasure = "indicators"\n[components.hasil_kerja]\nmeasure = "indicators"\n',
+     "at most one component may be measured by indicators"),
+    ('[quota]\nunit_predikat = "Hebat"\n', "unit_predikat must be 'draw' or one of"),
+    ('[quota]\nunit_cutpoints = [0.0, -1.0, 1.0, 2.0]\n', "strictly increasing"),
+])
+def test_policy_rules_name_the_key(tmp_path, extra, fragment):
+    f = tmp_path / "bad.toml"
+    f.write_text('name = "bad"\ntitle = "t"\nextends = "permenpan-6-2022"\n' + extra)
+    with pytest.raises(PolicyError, match=re.escape(fragment)):
+        load_policy(str(f))
+
+
+def test_band_predikat_must_be_on_the_ladder(tmp_path):
+    f = tmp_path / "b.toml"
+    f.write_text('name = "b"\ntitle = "t"\nextends = "pp-46-2011"\n'
+                 '[[predikat.bands]]\npredikat = "Hebat"\nmin_score = 0\n')
+    with pytest.raises(PolicyError, match=r"predikat.bands.0.predikat: unknown predikat 'Hebat'"):
+        load_policy(str(f))
+
+
+@pytest.mark.parametrize("name", EIGHT)
+def test_simulate_every_policy_units_meet_their_quotas(name, tmp_path):
+    out = tmp_path / name
+    assert main(["simulate", "--policy", name, "--n", "300", "--seed", "4", "--out", str(out)]) == 0
+    scores = pd.read_csv(out / "scores.csv")
+    units = pd.read_csv(out / "units.csv", keep_default_na=False)
+    emp = pd.read_csv(out / "employees.csv")
+    assert {C.UNIT, C.UNIT_PREDIKAT, C.N} <= set(units.columns)
+    assert units[C.N].sum() == len(emp) == len(scores) == 300
+    assert {C.PREDIKAT, C.PREDIKAT_RAW} <= set(scores.columns)
+    assert set(scores[C.PREDIKAT]) <= set(C.PREDIKAT_ORDER)
+    pol = load_policy(name)
+    if not pol.quota.enabled:
+        assert (scores[C.PREDIKAT] == scores[C.PREDIKAT_RAW]).all()
+        return
+    merged = emp[[C.EMPLOYEE_ID, C.UNIT, C.SUPERVISOR_ID]].merge(scores, on=C.EMPLOYEE_ID)
+    rated = merged[~unit_leaders(merged)]
+    ok_units = units.loc[units[C.QUOTA_STATUS] != "infeasible"]
+    rated = rated[rated[C.UNIT].isin(ok_units[C.UNIT])]
+    ups = ok_units.set_index(C.UNIT)[C.UNIT_PREDIKAT]
+    assert check_quotas(rated[C.PREDIKAT], rated[C.UNIT], ups, pol.quota).empty
+    # the raw distribution did break quotas somewhere, so enforcement did something
+    assert not check_quotas(rated[C.PREDIKAT_RAW], rated[C.UNIT], ups, pol.quota).empty
+    assert (units[C.QUOTA_STATUS] == "infeasible").sum() <= 0.1 * len(units)

@@ -34,6 +34,12 @@ def register(sub) -> None:
     p = sub.add_parser("compare", help="compare policies over replicated simulations (MCSE, paired differences)")
     add_arguments(p)
     p.add_argument("--n", type=int, default=500, help="employees per simulated organisation (default 500)")
+    p.add_argument("--population", default=None,
+                   help="anonymized employees file to use instead of synthetic organisations (--n is then ignored)")
+    p.add_argument("--column-map", default=None, help="column names of the --population file: asnsim=yours,...")
+    p.add_argument("--skip-invalid", action="store_true", help="leave out invalid --population rows")
+    p.add_argument("--allow-personal-data", action="store_true",
+                   help="accept a --population file that still holds raw NIPs or names")
     p.add_argument("--reps", type=int, default=20, help="replicates per scenario (default 20)")
     p.add_argument("--seed", type=int, default=1, help="the experiment's one seed (default 1)")
     p.add_argument("--out", required=True, help="output directory")
@@ -49,6 +55,12 @@ def run_compare(args, headline_title: str | None = None) -> int:
     design = make_design(args.policies, n=args.n, reps=args.reps, seed=args.seed, scenarios=args.scenario,
                          sweeps=args.sweep, zip_sweeps=args.zip_sweeps,
                          common_scenario_streams=args.paired_scenarios)
+    if getattr(args, "population", None):
+        import dataclasses
+
+        from ..io.population import load_population_option
+        pop = load_population_option(args)
+        design = dataclasses.replace(design, n=len(pop.data), population=pop.data, population_info=pop.info)
     res = run_experiment(design, out=args.out, workers=args.workers, scheduler=args.scheduler,
                          progress=not args.quiet, restart=args.restart, report=not args.no_report)
     ex = res.manifest.get("execution", {})

@@ -227,6 +227,9 @@ class Design:
     seed: int
     sweeps: tuple[Sweep, ...] = ()
     common_scenario_streams: bool = False
+    #: an employees table read with ``--population`` (asnsim.io.population); None: synthetic organisations
+    population: Any = field(default=None, compare=False, repr=False)
+    population_info: dict | None = field(default=None, compare=False)
 
     def stream(self, scenario_index: int) -> int:
         """The scenario index used for random streams (0 for all when streams are common)."""
@@ -244,6 +247,7 @@ class Design:
             "scenarios": [v.describe() for v in self.scenarios],
             "sweeps": [{"keys": list(s.keys), "values": [list(v) for v in s.values]} for s in self.sweeps],
             "common_scenario_streams": self.common_scenario_streams,
+            **({"population": self.population_info} if self.population_info else {}),
             "streams": "numpy SeedSequence(seed, spawn_key=(scenario, replicate, stage)); "
                        "every policy shares the streams of its (scenario, replicate)",
         }

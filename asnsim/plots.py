@@ -251,3 +251,49 @@ def save_figure(fig: Figure, name: str, folder: str | Path | None = None, dpi: i
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
     return path
+
+
+#: The four outcome families of the five-city comparison: (metric, English title, Indonesian title).
+COMPARISON_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("spearman", "Objectivity: rank correlation with truth", "Objektivitas: korelasi dengan kinerja sebenarnya"),
+    ("krippendorff_alpha_interval", "Reliability: Krippendorff's alpha", "Reliabilitas: alfa Krippendorff"),
+    ("favouritism_premium", "Fairness: favouritism premium (SD)", "Keadilan: premi kedekatan (SD)"),
+    ("rater_hours", "Burden: rater hours per employee-year", "Beban: jam penilai per pegawai per tahun"),
+)
+
+
+def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] = COMPARISON_METRICS,
+                     by: str = "policy", group: str = "all", lang: str = "en") -> Figure:
+    """A 2x2 (or k x 1) grid of dot-and-interval charts, one panel per metric.
+
+    ``summary`` is :func:`asnsim.experiment.summarize` output (``metric,
+    group, estimate, ci_low, ci_high`` and the ``by`` column); policies keep
+    the same vertical order in every panel (the order they first appear), so
+    a row reads across the outcome families.  A metric absent from the
+    summary, or NaN for every policy, leaves its panel with a note.
+    """
+    sub = summary[summary["group"] == group]
+    order = list(dict.fromkeys(sub[by].astype(str)))
+    ncols = 2 if len(metrics) > 1 else 1
+    nrows = int(np.ceil(len(metrics) / ncols))
+    fig = Figure(figsize=(6.0 * ncols, 0.6 + (0.9 + 0.32 * len(order)) * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    y = np.arange(len(order))
+    for ax, (metric, title_en, title_id) in zip(axes, metrics):
+        rows = sub[sub["metric"] == metric].assign(_by=lambda d: d[by].astype(str)).set_index("_by").reindex(order)
+        ax.set_title(title_id if lang == "id" else title_en, fontsize=10)
+        ax.set_yticks(y, order)
+        ax.invert_yaxis()
+        est = rows["estimate"].to_numpy(float) if len(rows.columns) else np.full(len(order), np.nan)
+        if not np.isfinite(est).any():
+            ax.text(0.5, 0.5, "n/a", transform=ax.transAxes, ha="center", va="center", color="0.5")
+            continue
+        lo = rows["ci_low"].to_numpy(float)
+        hi = rows["ci_high"].to_numpy(float)
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        ax.errorbar(est[ok], y[ok], xerr=[est[ok] - lo[ok], hi[ok] - est[ok]], fmt="none", ecolor="0.4", capsize=3)
+        ax.plot(est, y, "o", color=PREDIKAT_COLOURS[4])
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    return fig

@@ -29,7 +29,7 @@ import html
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
 import pandas as pd
@@ -324,6 +324,26 @@ PARAM_LABELS: dict[str, dict[str, str]] = {
     "leniency_mean": {"en": "Leniency: average shift", "id": "Kemurahan rata-rata penilai"},
     "leniency_sd": {"en": "Leniency: differences between raters", "id": "Perbedaan antar-penilai"},
     "favouritism": {"en": "Favouritism toward close ratees", "id": "Kedekatan personal dengan atasan"},
+    "favouritism_sd": {"en": "Favouritism: differences between raters", "id": "Perbedaan favoritisme antar-atasan"},
+    "stakeholder_noise_sd": {"en": "Stakeholder rating noise (SD)", "id": "Ketidakpastian penilaian pemangku kepentingan"},
+    "scale_use_mean": {"en": "Scale use: average spread (central tendency < 0 < extremity)",
+                       "id": "Penggunaan skala: rata-rata (cenderung tengah < 0 < ekstrem)"},
+    "scale_use_sd": {"en": "Scale use: differences between raters", "id": "Penggunaan skala: perbedaan antar-penilai"},
+    "halo_mean": {"en": "Halo: average", "id": "Efek halo: rata-rata"},
+    "halo_sd": {"en": "Halo: differences between raters", "id": "Efek halo: perbedaan antar-penilai"},
+    "ingroup_bias": {"en": "In-group bias", "id": "Bias kelompok sendiri"},
+    "ingroup_attribute": {"en": "In-group attribute", "id": "Atribut kelompok"},
+    "fatigue": {"en": "Fatigue with many ratees", "id": "Kelelahan penilai (banyak yang dinilai)"},
+    "fatigue_threshold": {"en": "Fatigue starts after (ratees)", "id": "Kelelahan mulai setelah (orang)"},
+    "drift_mean": {"en": "Drift over periods: average", "id": "Pergeseran antar-periode: rata-rata"},
+    "drift_sd": {"en": "Drift over periods: differences", "id": "Pergeseran antar-periode: perbedaan"},
+    "reciprocity": {"en": "Reciprocity among peers", "id": "Saling balas antar-rekan"},
+    "conformity": {"en": "Conformity to the superior", "id": "Ikut-ikutan penilaian atasan"},
+    "self_inflation": {"en": "Self-rating inflation: average", "id": "Penilaian diri yang melambung: rata-rata"},
+    "self_inflation_sd": {"en": "Self-rating inflation: differences", "id": "Penilaian diri: perbedaan"},
+    "recency": {"en": "Recency (weight of the last period)", "id": "Efek kejadian terakhir"},
+    "peers": {"en": "Peers per ratee", "id": "Jumlah rekan penilai"},
+    "stakeholders": {"en": "Stakeholders per ratee", "id": "Jumlah pemangku kepentingan penilai"},
     "unit_context_sd": {"en": "Unit context spread (SD)", "id": "Perbedaan kondisi unit (SD)"},
     "share_close": {"en": "Share close to the superior", "id": "Porsi pegawai dekat dengan atasan"},
 }
@@ -332,27 +352,37 @@ DEFAULT_MAX = 1.5
 
 def scenario_controls(section: str = "rater", model: type = RaterParams, base: Scenario | str = "neutral"
                       ) -> tuple[Control, ...]:
-    """One slider per numeric parameter of a scenario section, from the pydantic model.
+    """One control per parameter of a scenario section, generated from the pydantic model.
 
-    The range is the field's bounds (``ge``/``le``) where it has them, else
-    ``-DEFAULT_MAX .. DEFAULT_MAX`` (or ``0 ..`` when the field is ``ge=0``);
-    the default is the base scenario's value.  New rater effects added to
-    :class:`~asnsim.scenario.RaterParams` appear here without code changes.
+    Float and int fields become sliders whose range is the field's bounds
+    (``ge``/``le``) where it has them; an unbounded side gets
+    ``-DEFAULT_MAX`` below and ``max(DEFAULT_MAX, 3 * default)`` above.
+    ``Literal`` fields become drop-downs.  Defaults are the base scenario's
+    values.  New rater effects added to :class:`~asnsim.scenario.RaterParams`
+    appear here without code changes.
     """
     scen = load_scenario(base)
     current = getattr(scen, section)
     out = []
     for name, info in model.model_fields.items():
-        if info.annotation not in (float, int, "float", "int"):
+        value = getattr(current, name)
+        label = PARAM_LABELS.get(name, {"en": name.replace("_", " "), "id": name.replace("_", " ")})
+        if get_origin(info.annotation) is Literal:
+            out.append(Control(f"scenario.{section}.{name}", "choice", value, label,
+                               options=tuple((v, {"en": str(v), "id": str(v)}) for v in get_args(info.annotation))))
             continue
-        lo, hi = -DEFAULT_MAX, DEFAULT_MAX
+        if info.annotation not in (float, int):
+            continue
+        lo, hi = None, None
         for meta in info.metadata:
-            lo = float(getattr(meta, "ge", lo) if getattr(meta, "ge", None) is not None else lo)
-            hi = float(getattr(meta, "le", hi) if getattr(meta, "le", None) is not None else hi)
-        value = float(getattr(current, name))
-        hi = max(hi, value)
-        out.append(Control(f"scenario.{section}.{name}", "float", value,
-                           PARAM_LABELS.get(name, {"en": name, "id": name}), lo, hi, 0.05))
+            lo = float(meta.ge) if getattr(meta, "ge", None) is not None else lo
+            hi = float(meta.le) if getattr(meta, "le", None) is not None else hi
+        lo = -DEFAULT_MAX if lo is None else lo
+        hi = max(DEFAULT_MAX, 3.0 * abs(float(value))) if hi is None else hi
+        if info.annotation is int:
+            out.append(Control(f"scenario.{section}.{name}", "int", int(value), label, lo, hi, 1))
+        else:
+            out.append(Control(f"scenario.{section}.{name}", "float", float(value), label, lo, hi, 0.05))
     return tuple(out)
 
 
@@ -476,6 +506,31 @@ WORKSHOP_CONTROLS = (
 )
 
 
+#: The workshop's "Cara menilai" choices: regimes whose story the seeds tell.
+WORKSHOP_POLICIES: dict[str, dict[str, str]] = {
+    "permenpan-6-2022": {"id": "Atasan menilai (PermenPAN-RB 6/2022)", "en": "The superior rates (PermenPAN-RB 6/2022)"},
+    "pontianak": {"id": "Indikator objektif dulu (Pontianak)", "en": "Objective indicators first (Pontianak)"},
+    "gayungan": {"id": "Umpan balik dan pelatihan (Gayungan)", "en": "Feedback and training (Gayungan)"},
+}
+
+
+def runnable_policies(names: list[str] | None = None, n: int = 30) -> list[str]:
+    """The policies among ``names`` (default: all built-ins) the engine can simulate now.
+
+    Each is tried on a tiny ``n``-employee round; a policy whose parts are
+    not simulated yet (the engine raises an :class:`~asnsim.errors.AsnsimError`
+    or ``NotImplementedError``) is left out, so menus grow with the engine.
+    """
+    out = []
+    for name in names if names is not None else builtin_names():
+        try:
+            _simulate(name, "neutral", n, 0)
+        except (AsnsimError, NotImplementedError):
+            continue
+        out.append(name)
+    return out
+
+
 def story_pair(employees: pd.DataFrame, plain, favoured) -> tuple[int, int]:
     """Pick the workshop's two colleagues: Sari (close to her superior) and Budi (not close).
 
@@ -510,16 +565,27 @@ def workshop(n: int = 2000, seed: int = 7, policy: str = "permenpan-6-2022", lan
     The story (seed 004, Pontianak: "bukan atas dasar kedekatan personal
     dengan atasan"): Sari and Budi do almost the same work; as favouritism
     grows, Sari, who is close to her superior, moves up a predikat and Budi
-    does not.  The bars show the same thing for the whole city.
+    does not.  The bars show the same thing for the whole city.  A third
+    control, "Cara menilai", switches among the :data:`WORKSHOP_POLICIES`
+    the engine can simulate (see :func:`runnable_policies`).
     """
     names = {"sari": "Bu Sari", "budi": "Pak Budi"}
     plain = _simulate(policy, "neutral", n, seed)
     strong = apply_controls({"scenario.rater.favouritism": 1.0}, policy, "neutral")
     sari, budi = story_pair(plain.employees, plain, _simulate(strong[0], strong[1], n, seed))
     truth_pct = plain.employees[C.TRUE_PERFORMANCE].rank(pct=True).set_axis(plain.employees[C.EMPLOYEE_ID])
+    choices = [p for p in WORKSHOP_POLICIES if p != policy]
+    options = tuple((p, WORKSHOP_POLICIES.get(p, {"id": p, "en": p})) for p in [policy] + runnable_policies(choices))
+    controls = WORKSHOP_CONTROLS
+    if len(options) > 1:
+        controls += (Control("run.policy", "choice", policy, {"id": "Cara menilai", "en": "How staff are rated"},
+                             options=options),)
+
+    def run_policy(values: dict) -> str:
+        return values.get("run.policy", policy)
 
     def render(values: dict) -> Rendered:
-        pol, scen, _ = apply_controls(values, policy, "neutral")
+        pol, scen, _ = apply_controls(values, run_policy(values), "neutral")
         sim = _simulate(pol, scen, n, seed)
         sc = sim.scores.set_index(C.EMPLOYEE_ID)
         emp = sim.employees.set_index(C.EMPLOYEE_ID)
@@ -541,6 +607,8 @@ def workshop(n: int = 2000, seed: int = 7, policy: str = "permenpan-6-2022", lan
                 "truth": plots.score_vs_truth(sim.scores, sim.employees, lang,
                                               highlight={sari: names["sari"], budi: names["budi"]})}
 
-    return LiveView(WORKSHOP_CONTROLS, render, lang,
+    view = LiveView(controls, render, lang,
                     title={"id": "Lokakarya: apa yang mengubah predikat?",
                            "en": "Workshop: what changes a predikat?"}[lang])
+    view.story_ids = {names["sari"]: sari, names["budi"]: budi}
+    return view

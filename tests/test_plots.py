@@ -111,3 +111,24 @@ def test_save_figure_only_when_asked(tmp_path, monkeypatch):
     assert path == tmp_path / "img" / "x.png"
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert plots.figure_png(fig)[:4] == b"\x89PNG"
+
+
+def test_comparison_panel_one_panel_per_metric_same_policy_order():
+    rows = []
+    for metric, vals in {"spearman": [0.7, 0.8], "rater_hours": [1.5, 5.0]}.items():
+        for pol, v in zip(["permenpan", "serang"], vals):
+            rows.append({"policy": pol, "metric": metric, "group": "all", "estimate": v,
+                         "ci_low": v - 0.1, "ci_high": v + 0.1})
+    summary = pd.DataFrame(rows)
+    metrics = (("spearman", "Objectivity", "Objektivitas"), ("icc1", "Reliability", "Reliabilitas"),
+               ("rater_hours", "Burden", "Beban"))
+    fig = plots.comparison_panel(summary, metrics, lang="id")
+    axes = [a for a in fig.axes if a.get_visible()]
+    assert [a.get_title() for a in axes] == ["Objektivitas", "Reliabilitas", "Beban"]
+    for ax in (axes[0], axes[2]):
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["permenpan", "serang"]
+    assert axes[0].lines[-1].get_xdata().tolist() == [0.7, 0.8]
+    assert axes[2].lines[-1].get_xdata().tolist() == [1.5, 5.0]
+    assert [t.get_text() for t in axes[1].texts] == ["n/a"]  # metric absent: a note, not a crash
+    segs = axes[2].collections[0].get_segments()
+    assert [tuple(np.round(s[:, 0], 2)) for s in segs] == [(1.4, 1.6), (4.9, 5.1)]

@@ -62,8 +62,18 @@ def test_apply_controls_errors_name_the_key():
 def test_scenario_controls_follow_the_model_fields():
     ctrls = widgets.scenario_controls("rater", RaterParams, "default")
     keys = [c.key for c in ctrls]
-    assert keys == [f"scenario.rater.{f}" for f, i in RaterParams.model_fields.items() if i.annotation is float]
+    fields = RaterParams.model_fields
+    assert keys == [f"scenario.rater.{f}" for f in fields]  # every field: float, int or Literal today
     by = {c.key: c for c in ctrls}
+    for name, info in fields.items():
+        c = by[f"scenario.rater.{name}"]
+        assert c.kind == {float: "float", int: "int"}.get(info.annotation, "choice")
+        if c.kind != "choice":
+            for meta in info.metadata:  # the field's own bounds become the slider's range
+                if getattr(meta, "ge", None) is not None:
+                    assert c.min == meta.ge
+                if getattr(meta, "le", None) is not None:
+                    assert c.max == meta.le
     assert by["scenario.rater.noise_sd"].min == 0.0 and by["scenario.rater.noise_sd"].default == 0.7
     assert by["scenario.rater.leniency_mean"].min == -widgets.DEFAULT_MAX  # unbounded field
     assert by["scenario.rater.favouritism"].text("id") == "Kedekatan personal dengan atasan"
@@ -163,3 +173,28 @@ def test_story_pair_fallback_picks_closest_truth():
     emp2 = emp.assign(**{C.TRUE_PERFORMANCE: [0.0, 0.5, 0.55, 0.52]})
     # Sari (2) rises with favouritism; Budi is the not-close colleague closest above her (0.52, id 4)
     assert widgets.story_pair(emp2, S, Fav) == (2, 4)
+
+
+def test_workshop_offers_the_runnable_regimes_and_switching_changes_the_card():
+    runnable = widgets.runnable_policies(list(widgets.WORKSHOP_POLICIES))
+    assert "permenpan-6-2022" in runnable
+    view = widgets.workshop(n=N, seed=7)
+    if len(runnable) < 2:
+        assert "run.policy" not in view.widgets
+        return
+    dd = view.widgets["run.policy"]
+    assert dd.value == "permenpan-6-2022" and dd.label == "Atasan menilai (PermenPAN-RB 6/2022)"
+    assert [v for _, v in dd.options] == runnable
+    other = runnable[1]
+    view.set(run__policy=other, scenario__rater__favouritism=0.5)
+    pol, scen, _ = widgets.apply_controls({"scenario.rater.favouritism": 0.5}, other, "neutral")
+    sc = simulate(pol, n=N, seed=7, scenario=scen).scores.set_index(C.EMPLOYEE_ID)
+    card = view.last["rapor"]
+    ids = [view.story_ids[name] for name in card.index]
+    assert card["Predikat"].tolist() == sc.loc[ids, C.PREDIKAT].tolist()
+    assert card["Nilai akhir"].tolist() == [round(float(v), 1) for v in sc.loc[ids, C.FINAL_SCORE]]
+
+
+def test_runnable_policies_leaves_out_what_the_engine_cannot_run(tmp_path):
+    names = widgets.runnable_policies(["permenpan-6-2022", str(tmp_path / "missing.toml")])
+    assert names == ["permenpan-6-2022"]

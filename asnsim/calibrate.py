@@ -1,38 +1,41 @@
 """Calibrating a behaviour scenario's rater parameters on observed ratings.
 
-The simulation's rating model (:mod:`asnsim.raters`) is, for a ratee ``e``
-rated by rater ``r`` on item ``i`` of component ``c``::
+The simulation's supervisor rating (:mod:`asnsim.raters`, effects that
+ratings alone can identify) is, for ratee ``e``, rater ``r``, item ``i`` of
+component ``c``::
 
-    y*_eri = t_ec + l_r + n_eri,   t_ec ~ N(0, 1),  l_r ~ N(m, s_l^2),  n_eri ~ N(0, s_n^2)
+    y*_eri = c0 + k (t_ec + l_r - c0) + n_eri,
+    t_ec ~ N(0, 1),  l_r ~ N(m, s_l^2),  n_eri ~ N(0, s_n^2),  k = exp(scale_use_mean)
 
 quantized by the policy's scale (ordinal cutpoints, or ``center + spread *
-y*`` for a numeric scale).  The true components of one ratee correlate with
-``rho`` (``population.component_corr``).  Pairs of ratings then have latent
-correlations that identify the parameters, with the latent total variance
-``S^2 = 1 + s_l^2 + s_n^2``:
+y*`` for a numeric scale); ``c0`` is the middle of the scale
+(:func:`asnsim.raters.scale_center`) and ``k`` the scale factor (below 1:
+central tendency).  The true components of one ratee correlate with ``rho``.
+Let ``S`` be the latent SD of ``y*`` and ``Q = S / k``.  Pairs of ratings have
+latent correlations:
 
-* A, same ratee and rater, two items of one component: ``(1 + s_l^2) / S^2``;
-* B, two ratees of one rater, same item: ``s_l^2 / S^2``;
-* X, same ratee and rater, items of two components: ``(rho + s_l^2) / (S_c S_d)``.
+* A, same ratee and rater, two items of one component: ``r_A = (1 + s_l^2) / Q^2``;
+* B, two ratees of one rater, same item: ``r_B = s_l^2 / Q^2``;
+* X, same ratee and rater, items of two components: ``(rho + s_l^2) / (Q_c Q_d)``.
 
-So ``S^2 = 1 / (r_A - r_B)``, ``s_l^2 = r_B S^2``, ``s_n^2 = (1 - r_A) S^2``.
+So ``Q = 1 / sqrt(r_A - r_B)``, ``s_l = sqrt(r_B) Q`` and ``s_n = sqrt(1 - r_A) S``.
 On an ordinal scale the correlations are polychoric (two-step estimator of
 Olsson 1979: thresholds from each item's margins, then the correlation that
-maximizes the bivariate-normal likelihood of the pooled contingency tables,
-with the bivariate normal CDF written through Owen's T function, Owen 1956);
-on a numeric scale they are Pearson correlations of the scores.  The
-leniency mean follows from where the observed category margins sit against
-the policy's cutpoints: ``m = c_k - S z_k`` with ``z_k`` the normal quantile
-of the cumulative share at or below category ``k`` (averaged over ``k`` and
-items).  The ratio of the observed to the policy's threshold spacing,
-``scale_use = S (z_2 - z_1) / (c_2 - c_1)``, is 1 when raters use the scale as
-the policy assumes, above 1 when they avoid the extreme categories (central
-tendency), below 1 when they favour them.
+maximizes the bivariate-normal likelihood of the pooled contingency tables;
+the bivariate normal CDF is written with Owen's T function, Owen 1956), and
+``S`` and the latent mean ``mu`` come from where the category margins sit
+against the policy's cutpoints: ``S = (c_last - c_first) / mean_i(z_last - z_first)``
+and ``mu = mean(c_j - S z_j)``, ``z_j`` the normal quantile of the share at
+or below category ``j`` (at least three categories; with two, ``k = 1``).  On a
+numeric scale the correlations are Pearson's and ``S``, ``mu`` the SD and mean of
+``(score - center) / spread``.  Then ``k = S / Q`` and ``m = c0 + (mu - c0) / k``.
 
-What ratings alone cannot tell apart is stated, not guessed: favouritism
-needs a closeness attribute (its average lands in the leniency mean and its
-spread in the ratee variance), and a halo that makes items of one ratee agree
-beyond their true correlation lowers the noise estimate.
+Stated, not guessed: favouritism needs a closeness attribute (its average
+lands in ``m`` and its spread in the ratee variance); item deviations
+(``population.item_sd``) and period effects are counted as noise with one
+period; a halo that makes items of one ratee agree beyond their true
+correlation lowers the noise estimate; the spread of scale use between raters
+(``scale_use_sd``) is not estimated (0).
 
 References
 ----------
@@ -56,6 +59,7 @@ from scipy import optimize, special
 from . import columns as C
 from .errors import DesignError, InputError
 from .policy import Policy, Scale, _dump_toml, load_policy
+from .raters import scale_center
 from .scenario import RaterParams, load_scenario
 
 BOUND = 8.0  # +-infinity for thresholds, in SD units (Phi(8) = 1 - 6e-16)
@@ -182,7 +186,7 @@ class Calibration:
     leniency_sd: float
     noise_sd: float
     leniency_mean: float
-    scale_use: float
+    scale_use_mean: float
     component_corr: float | None
     by_component: pd.DataFrame
     n_ratings: int
@@ -190,11 +194,12 @@ class Calibration:
     n_ratees: int
     se: dict[str, float] = field(default_factory=dict)
     variance_components: pd.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)   # {key, value, reason}: what is assumed, not fitted
+    rho_pairs: list = field(default_factory=list)   # ((kind_a, kind_b), estimate) per component pair
 
     def params(self) -> dict[str, float]:
         return {"leniency_sd": self.leniency_sd, "noise_sd": self.noise_sd,
-                "leniency_mean": self.leniency_mean, "scale_use": self.scale_use}
+                "leniency_mean": self.leniency_mean, "scale_use_mean": self.scale_use_mean}
 
 
 def _component_of_items(ratings: pd.DataFrame, policy: Policy, source: str) -> pd.Series:
@@ -267,28 +272,32 @@ def _fit_tables(ratings: pd.DataFrame, policy: Policy, source: str) -> tuple[pd.
         if r_a - r_b <= 0.01:
             raise DesignError(f"{source}: component {cname}: ratings of one ratee agree no more than ratings of "
                               f"different ratees (r_A = {r_a:.3f}, r_B = {r_b:.3f}); no true-performance signal")
-        S2 = 1.0 / (r_a - r_b)
-        S = np.sqrt(S2)
-        lsd2 = max(r_b, 0.0) * S2
-        nsd2 = max(1.0 - r_a, 0.0) * S2
+        Q = 1.0 / np.sqrt(r_a - r_b)           # latent SD over the scale factor: S / k
+        lsd = np.sqrt(max(r_b, 0.0)) * Q
+        center = scale_center(policy.components[cname])
         if ordinal:
             cut = np.asarray(scale.cutpoints)
-            mu = float(np.mean(cut[None, :] - S * thr))
-            z_span = (thr[:, -1] - thr[:, 0]).mean()
-            scale_use = float(S * z_span / (cut[-1] - cut[0])) if K > 2 else 1.0
+            if K > 2:
+                S = float((cut[-1] - cut[0]) / (thr[:, -1] - thr[:, 0]).mean())
+            else:
+                S = Q
+            mu_y = float(np.mean(cut[None, :] - S * thr))
         else:
-            y = sub[C.SCORE].to_numpy(float)
-            total_var = y.var()
-            spread = np.sqrt(total_var / S2)  # score units per latent SD
-            mu = float((y.mean() - scale.center) / spread)
-            scale_use = float(spread / scale.spread)
-        latent_sd[cname] = S
-        wide_all[cname], item_cols[cname], comp_codes[cname] = wide, n_items, (K, thr, ordinal, values)
+            y = (sub[C.SCORE].to_numpy(float) - scale.center) / scale.spread
+            S, mu_y = float(y.std()), float(y.mean())
+        k = S / Q
+        nsd = np.sqrt(max(1.0 - r_a, 0.0)) * S
+        mu = center + (mu_y - center) / k
+        scale_use = float(np.log(k))
+        latent_sd[cname] = Q
         rows.append({"component": cname, "n_ratings": len(sub), "items": n_items, "r_same_ratee": r_a,
-                     "r_same_rater": r_b, "latent_sd": S, "leniency_sd": np.sqrt(lsd2),
-                     "noise_sd": np.sqrt(nsd2), "leniency_mean": mu, "scale_use": scale_use})
+                     "r_same_rater": r_b, "latent_sd": S, "scale_factor": k, "leniency_sd": lsd,
+                     "noise_sd": nsd, "leniency_mean": mu, "scale_use_mean": scale_use})
+        wide_all[cname], item_cols[cname], comp_codes[cname] = wide, n_items, (K, thr, ordinal, values)
     table = pd.DataFrame(rows)
     rho = None
+    extra: dict = {}
+    pair_kinds: list[tuple[str, str]] = []
     names = list(wide_all)
     if len(names) >= 2:
         est = []
@@ -308,9 +317,11 @@ def _fit_tables(ratings: pd.DataFrame, policy: Policy, source: str) -> tuple[pd.
                 r_x = polychoric(tab, thr_a[ia], thr_b[jb])
                 lsd2 = float(np.average(table["leniency_sd"] ** 2, weights=table["n_ratings"]))
                 est.append(r_x * latent_sd[ca] * latent_sd[cb] - lsd2)
+                pair_kinds.append((policy.components[ca].kind, policy.components[cb].kind))
         if est:
             rho = float(np.clip(np.mean(est), -0.3, 1.0))
-    return table, rho, {}
+            extra["rho_pairs"] = list(zip(pair_kinds, est))
+    return table, rho, extra
 
 
 def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", source: str = "ratings",
@@ -353,7 +364,7 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
         raise DesignError(f"{source}: no supervisor (atasan) ratings to calibrate on")
     r = r.assign(_component=_component_of_items(r, pol, source).to_numpy(),
                  **({C.PERIOD: "annual"} if C.PERIOD not in r.columns else {}))
-    table, rho, _ = _fit_tables(r, pol, source)
+    table, rho, extra = _fit_tables(r, pol, source)
     w = table["n_ratings"].to_numpy(float)
 
     def pooled(col: str, squares: bool = False) -> float:
@@ -361,11 +372,20 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
         return float(np.sqrt(np.average(v ** 2, weights=w))) if squares else float(np.average(v, weights=w))
 
     cal = Calibration(leniency_sd=pooled("leniency_sd", True), noise_sd=pooled("noise_sd", True),
-                      leniency_mean=pooled("leniency_mean"), scale_use=pooled("scale_use"),
+                      leniency_mean=pooled("leniency_mean"), scale_use_mean=pooled("scale_use_mean"),
                       component_corr=rho, by_component=table, n_ratings=int(len(r)),
-                      n_raters=int(r[C.RATER_ID].nunique()), n_ratees=int(r[C.RATEE_ID].nunique()))
-    cal.notes.append("favouritism is not identifiable from ratings alone (it needs a closeness attribute): its "
-                     "average is in leniency_mean and its spread in the ratee variance; set to 0")
+                      n_raters=int(r[C.RATER_ID].nunique()), n_ratees=int(r[C.RATEE_ID].nunique()),
+                      rho_pairs=extra.get("rho_pairs", []))
+    cal.notes += [
+        {"key": "rater.favouritism", "value": 0.0,
+         "reason": "not identifiable from ratings alone (it needs a closeness attribute): its average is in "
+                   "leniency_mean and its spread in the ratee variance"},
+        {"key": "rater.scale_use_sd", "value": 0.0,
+         "reason": "differences in scale use between raters are not estimated; scale_use_mean is the average"},
+        {"key": "rater.noise_sd", "value": round(cal.noise_sd, 4),
+         "reason": "with one period, item deviations (population.item_sd) count as noise; a halo would lower "
+                   "this estimate"},
+    ]
     if bootstrap:
         cal.se = _bootstrap(r, pol, source, bootstrap, rng or np.random.default_rng(0))
     return cal
@@ -393,7 +413,7 @@ def _bootstrap(r: pd.DataFrame, pol: Policy, source: str, reps: int, rng: np.ran
         draws.append({"leniency_sd": np.sqrt(np.average(t["leniency_sd"] ** 2, weights=w)),
                       "noise_sd": np.sqrt(np.average(t["noise_sd"] ** 2, weights=w)),
                       "leniency_mean": np.average(t["leniency_mean"], weights=w),
-                      "scale_use": np.average(t["scale_use"], weights=w)})
+                      "scale_use_mean": np.average(t["scale_use_mean"], weights=w)})
     if len(draws) < 2:
         return {}
     return {k: float(v) for k, v in pd.DataFrame(draws).std(ddof=1).items()}
@@ -419,17 +439,38 @@ def linear_components(ratings: pd.DataFrame, source: str = "ratings") -> pd.Data
 
 # ---------------------------------------------------------------- writing a scenario
 
+KIND_INDEX = {"results": 0, "behaviour": 1, "competency_technical": 2, "competency_nontechnical": 3}
+
+
+def _corr_value(cal: Calibration, base: str):
+    """The base scenario's component correlations with the estimated pairs replaced (if still positive
+    definite); a single number when the base holds one."""
+    from .scenario import correlation_matrix
+
+    base_corr = load_scenario(base).population.component_corr
+    if isinstance(base_corr, (int, float)) or not cal.rho_pairs:
+        return None if not cal.rho_pairs else round(float(cal.component_corr), 4)
+    m = np.array(correlation_matrix(base_corr), dtype=float)
+    for (ka, kb), est in cal.rho_pairs:
+        i, j = KIND_INDEX[ka], KIND_INDEX[kb]
+        if i != j:
+            m[i, j] = m[j, i] = float(np.clip(est, -0.3, 0.99))
+    if np.linalg.eigvalsh(m).min() <= 1e-6:
+        return None
+    return [[round(float(x), 4) for x in row] for row in m]
+
+
 def scenario_toml(cal: Calibration, name: str, source: str, base: str = "neutral") -> str:
     """A scenario file (``extends = base``) holding the calibrated rater parameters, with provenance.
 
-    Only parameters the scenario schema knows are written; the others (scale use)
-    are recorded in the ``[[sources]]`` notes.
+    Written: ``rater.leniency_sd, noise_sd, leniency_mean, scale_use_mean`` (and
+    ``favouritism = 0``, with the reason), and ``population.component_corr`` with
+    the estimated component pairs replaced in the base's matrix.
     """
     fields = RaterParams.model_fields
     rater = {"leniency_sd": round(cal.leniency_sd, 4), "noise_sd": round(cal.noise_sd, 4),
-             "leniency_mean": round(cal.leniency_mean, 4), "favouritism": 0.0}
-    if "scale_use" in fields:
-        rater["scale_use"] = round(cal.scale_use, 4)
+             "leniency_mean": round(cal.leniency_mean, 4), "scale_use_mean": round(cal.scale_use_mean, 4),
+             "favouritism": 0.0, "scale_use_sd": 0.0}
     rater = {k: v for k, v in rater.items() if k in fields}
 
     def se(k: str) -> str:
@@ -441,18 +482,17 @@ def scenario_toml(cal: Calibration, name: str, source: str, base: str = "neutral
                   "description": ("Rater parameters fitted by asnsim calibrate (latent pairwise correlations, "
                                   "see asnsim.calibrate); everything else comes from the base scenario."),
                   "rater": rater}
-    if cal.component_corr is not None:
-        data["population"] = {"component_corr": round(cal.component_corr, 4)}
+    corr = _corr_value(cal, base)
+    if corr is not None:
+        data["population"] = {"component_corr": corr}
     src = f"asnsim calibrate on {Path(source).name}"
     data["sources"] = [
         {"element": f"rater.{k}", "source": src, "note": f"estimate {getattr(cal, k):.4f}{se(k)}"}
-        for k in ("leniency_sd", "noise_sd", "leniency_mean")]
-    if "scale_use" not in fields:
-        data["sources"].append({"element": "rater (scale use)", "source": src,
-                                "note": f"scale_use = {cal.scale_use:.3f}{se('scale_use')} (1 = the policy's "
-                                        "cutpoints; above 1 central tendency); this scenario schema has no "
-                                        "scale-use parameter, so it is recorded here only"})
-    data["assumptions"] = [{"key": "rater.favouritism", "value": 0.0, "reason": cal.notes[0]}]
+        for k in ("leniency_sd", "noise_sd", "leniency_mean", "scale_use_mean") if k in rater]
+    if cal.rho_pairs:
+        data["sources"].append({"element": "population.component_corr", "source": src,
+                                "note": "; ".join(f"{a}-{b}: {e:.4f}" for (a, b), e in cal.rho_pairs)})
+    data["assumptions"] = [dict(a) for a in cal.notes]
     return _dump_toml(data)
 
 

@@ -73,7 +73,7 @@ def run(args) -> int:
         print(f"  {'component_corr':14s} {cal.component_corr:8.3f}")
     print(cal.by_component.round(3).to_string(index=False))
     for note in cal.notes:
-        print(f"note: {note}")
+        print(f"assumed {note['key']} = {note['value']}: {note['reason']}")
     if rejected is not None:
         print(f"rejected rows with reasons: {rejected}")
     return 0

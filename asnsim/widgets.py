@@ -392,7 +392,9 @@ def key_figures(sim, lang: Lang = "en") -> pd.Series:
     % Sangat Baik and % Baik or better; Spearman's rho between final score and
     true performance; the share of the truly top 10% rated Sangat Baik; and
     the favouritism gap, % Sangat Baik among employees close to their superior
-    minus among the others (percentage points, unadjusted).
+    minus among the others (percentage points, unadjusted); and, when ``sim``
+    carries its policy, rater hours per employee-year
+    (:func:`asnsim.metrics.burden`).
     """
     from scipy import stats
 
@@ -412,10 +414,15 @@ def key_figures(sim, lang: Lang = "en") -> pd.Series:
                 "id": "% dari 10% terbaik sebenarnya yang mendapat Sangat Baik"},
         "gap": {"en": "Sangat Baik gap, close minus not close (points)",
                 "id": "selisih % Sangat Baik, dekat minus tidak dekat (poin)"},
+        "hours": {"en": "rater hours per employee-year", "id": "jam penilai per pegawai per tahun"},
     }
     vals = {"sb": 100 * sb.mean(), "baik": 100 * (level >= C.PREDIKAT_ORDER.index(C.BAIK)).mean(),
             "rho": stats.spearmanr(sc[C.FINAL_SCORE], truth).statistic, "top": 100 * sb[top].mean(),
             "gap": gap}
+    if getattr(sim, "policy", None) is not None:
+        from .metrics import burden
+        tab = burden(sim.policy, sim.ratings, len(sim.employees))
+        vals["hours"] = float(tab.loc[(tab["metric"] == "rater_hours") & (tab["group"] == "all"), "value"].iloc[0])
     return pd.Series({names[k][lang]: v for k, v in vals.items()})
 
 
@@ -425,7 +432,7 @@ def _simulate(policy, scenario, n: int, seed: int):
 
 
 def rubric_controls(policy: Policy | str = "permenpan-6-2022") -> tuple[Control, ...]:
-    """Controls of the rubric designer: one weight per component and the rater panel."""
+    """Controls of the rubric designer: component weights, rater panel, periods and kurva distribusi."""
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
     out = [Control(f"policy.components.{name}.weight", "float", comp.weight,
                    {"en": f"Weight: {comp.label or name}", "id": f"Bobot: {comp.label or name}"}, 0.0, 1.0, 0.05,
@@ -437,6 +444,19 @@ def rubric_controls(policy: Policy | str = "permenpan-6-2022") -> tuple[Control,
         ("atasan_self", {"en": "Superior 70% + self 30%", "id": "Atasan 70% + diri sendiri 30%"}),
         ("atasan_rekan", {"en": "Superior 60% + peers 40%", "id": "Atasan 60% + rekan 40%"}),
         ("360", {"en": "360: superior, peers, subordinates, self", "id": "360 derajat"}))))
+    out.append(Control("policy.periods.frequency", "choice", pol.periods.frequency,
+                       {"en": "Periodic evaluations", "id": "Evaluasi berkala"}, options=(
+                           ("monthly", {"en": "monthly", "id": "bulanan"}),
+                           ("quarterly", {"en": "quarterly", "id": "triwulanan"}),
+                           ("semiannual", {"en": "every six months", "id": "semesteran"}),
+                           ("annual", {"en": "annual only", "id": "tahunan saja"}))))
+    out.append(Control("policy.quota.enabled", "bool", pol.quota.enabled,
+                       {"en": "Enforce the kurva distribusi", "id": "Terapkan kurva distribusi"}))
+    units = tuple(dict.fromkeys(("draw",) + tuple(C.UNIT_PREDIKAT_ORDER)))
+    out.append(Control("policy.quota.unit_predikat", "choice", pol.quota.unit_predikat,
+                       {"en": "Unit predikat (quota)", "id": "Predikat unit (kuota)"},
+                       options=tuple((u, {"en": "drawn per unit" if u == "draw" else u,
+                                          "id": "diundi per unit" if u == "draw" else u}) for u in units)))
     return tuple(out)
 
 

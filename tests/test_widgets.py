@@ -81,6 +81,7 @@ def test_scenario_controls_follow_the_model_fields():
 
 def test_key_figures_hand_worked():
     class Sim:
+        policy = None
         employees = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.TRUE_PERFORMANCE: [0.1, 0.2, 0.3, 0.4],
                                   C.CLOSENESS: [1, 0, 1, 0]})
         scores = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.FINAL_SCORE: [10.0, 20.0, 40.0, 30.0],
@@ -198,3 +199,15 @@ def test_workshop_offers_the_runnable_regimes_and_switching_changes_the_card():
 def test_runnable_policies_leaves_out_what_the_engine_cannot_run(tmp_path):
     names = widgets.runnable_policies(["permenpan-6-2022", str(tmp_path / "missing.toml")])
     assert names == ["permenpan-6-2022"]
+
+
+def test_rubric_quota_and_periods_reach_the_policy_and_the_figures():
+    view = widgets.rubric_designer(n=N, seed=1)
+    hours0 = view.last["table"].iloc[5, 1]
+    view.set(policy__quota__enabled=True, policy__quota__unit_predikat="Baik", policy__periods__frequency="monthly")
+    pol, scen, _ = widgets.apply_controls(view.values(), "permenpan-6-2022", "default")
+    assert pol.quota.enabled and pol.quota.unit_predikat == "Baik" and pol.periods.frequency == "monthly"
+    sim = simulate(pol, n=N, seed=1, scenario=scen)
+    expected = widgets.key_figures(sim, "en")
+    pd.testing.assert_series_equal(view.last["table"].iloc[:, 1], expected, check_names=False)
+    assert view.last["table"].iloc[5, 1] > hours0  # monthly evaluations cost more rater time than quarterly

@@ -109,3 +109,14 @@ def test_fast_enough_for_thousands_of_replicates():
     t0 = time.perf_counter()
     replicate_metrics(sim)
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_stability_rows_from_a_simulation_with_every_period():
+    sim = simulate("permenpan-6-2022", n=400, seed=2, periods="all")
+    assert sim.ratings[C.PERIOD].nunique() > 2
+    tab = replicate_metrics(sim)
+    flip, rho = _v(tab, "predikat_flip_rate"), _v(tab, "period_rank_correlation")
+    assert 0.0 < flip < 0.5 and 0.0 < rho < 1.0
+    # burden counts the same rounds whether one or every period was simulated
+    annual = replicate_metrics(simulate("permenpan-6-2022", n=400, seed=2))
+    assert _v(tab, "rater_hours") == pytest.approx(_v(annual, "rater_hours"))

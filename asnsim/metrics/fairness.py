@@ -108,7 +108,7 @@ def selection_rate(predikat, group, at_least: str = C.SANGAT_BAIK) -> GroupMetri
     --------
     >>> m = selection_rate(["Sangat Baik", "Baik", "Baik", "Sangat Baik", "Baik", "Baik"],
     ...                    ["F", "F", "F", "M", "M", "M"])
-    >>> round(m.by_group["F"], 4), m.difference(), m.ratio()
+    >>> round(float(m.by_group["F"]), 4), m.difference(), m.ratio()
     (0.3333, 0.0, 1.0)
     """
     codes = predikat_codes(predikat)

@@ -35,9 +35,22 @@ def _target_codes(ratings: pd.DataFrame, targets: str | list[str]) -> np.ndarray
     for c in cols:
         if c not in ratings.columns:
             raise InputError("ratings", f"no column {c!r}", column=c)
+    codes, sizes = [], []
+    for c in cols:
+        col = ratings[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            k, n = col.cat.codes.to_numpy().astype(np.int64), len(col.cat.categories)
+        else:
+            k, uniq = pd.factorize(col, use_na_sentinel=True)
+            k, n = k.astype(np.int64), len(uniq)
+        codes.append(k)
+        sizes.append(max(n, 1))
     if len(cols) == 1:
-        return pd.factorize(ratings[cols[0]], use_na_sentinel=True)[0]
-    return ratings.groupby(cols, observed=True, sort=False, dropna=False).ngroup().to_numpy()
+        return codes[0]
+    missing = np.any([k < 0 for k in codes], axis=0)
+    flat = np.ravel_multi_index([np.maximum(k, 0) for k in codes], sizes)
+    _, inv = np.unique(flat, return_inverse=True)
+    return np.where(missing, -1, inv)
 
 
 def _multi_rated(ratings: pd.DataFrame, targets, score: str) -> tuple[np.ndarray, np.ndarray]:

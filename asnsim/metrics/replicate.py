@@ -126,7 +126,8 @@ def replicate_metrics(sim, top_share: float = 0.10) -> pd.DataFrame:
 
     flip = rho = NAN
     if C.PERIOD in rt and rt[C.PERIOD].nunique() > 1:
-        st = stability(period_scores(pol, rt, emp))
+        periodic = rt[rt[C.PERIOD].astype(str) != "annual"]  # stability leaves the annual summary out
+        st = stability(period_scores(pol, periodic, emp, getattr(sim, "indicators", None)))
         flip, rho = _value(st, "predikat_flip_rate"), _value(st, "period_rank_correlation")
     rows += [("predikat_flip_rate", ALL, flip), ("period_rank_correlation", ALL, rho)]
 

@@ -81,17 +81,28 @@ def stability(period_scores: pd.DataFrame, exclude: tuple[str, ...] = ("annual",
     return tidy(rows)
 
 
-def period_scores(policy, ratings: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+def period_scores(policy, ratings: pd.DataFrame, employees: pd.DataFrame,
+                  indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Score each period of a ratings table separately under ``policy``.
 
     Returns ``employee_id, period, final_score, predikat`` (long), the input
-    of :func:`stability`.  A loop over periods; scoring itself is vectorized.
+    of :func:`stability`.  Indicators, when the policy scores a component from
+    them, are taken from the same period (all of them for a period such as
+    ``annual`` that has no indicator rows of its own).  The predikat is the
+    scoring rule's, before any kurva distribusi enforcement.  A loop over
+    periods; scoring itself is vectorized.
     """
     from ..scoring import score
 
     parts = []
+    ind_period = None
+    if indicators is not None and C.PERIOD in indicators.columns:
+        ind_period = indicators[C.PERIOD].astype(str).to_numpy()
     for p in _period_order(ratings[C.PERIOD], ()):
-        sc = score(policy, ratings[ratings[C.PERIOD] == p], employees)
+        ind = indicators
+        if ind_period is not None and (ind_period == str(p)).any():
+            ind = indicators[ind_period == str(p)]
+        sc = score(policy, ratings[ratings[C.PERIOD] == p], employees, ind)
         parts.append(pd.DataFrame({C.EMPLOYEE_ID: sc[C.EMPLOYEE_ID], C.PERIOD: p,
                                    C.FINAL_SCORE: sc[C.FINAL_SCORE], C.PREDIKAT: sc[C.PREDIKAT]}))
     if not parts:

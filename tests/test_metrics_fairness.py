@@ -169,3 +169,15 @@ def test_fairness_table_on_a_simulation_and_errors():
     bad = sim.scores.assign(predikat="Luar Biasa")
     with pytest.raises(InputError, match="unknown predikat 'Luar Biasa'"):
         fairness(bad, sim.employees, "sex")
+
+
+def test_favouritism_premium_hand_worked():
+    # score = truth + 1 * close exactly; score values 0,1,2,3,1,2,3,4: mean 2, SS 12, SD sqrt(12/7)
+    # so the premium in final-score SD units is 1 / sqrt(12/7) = 0.7638, with no residual error
+    truth = np.array([0, 1, 2, 3, 0, 1, 2, 3], float)
+    close = np.array([0, 0, 0, 0, 1, 1, 1, 1], float)
+    row = favouritism_premium(truth + close, close, truth).iloc[0]
+    assert row.value == pytest.approx(1 / np.sqrt(12 / 7), abs=1e-12)
+    assert row.ci_low == pytest.approx(row.value, abs=1e-9) and row.ci_high == pytest.approx(row.value, abs=1e-9)
+    # the same numbers read as a unit context: units one unit of context apart differ by 0.7638 SD
+    assert unit_context_penalty(truth + close, close, truth).value.iloc[0] == pytest.approx(0.7638, abs=1e-4)

@@ -88,3 +88,22 @@ def test_employee_scores_and_policy_predikat_from_bands():
     assert pred.tolist() == ["Baik", "Butuh Perbaikan"]
     with pytest.raises(InputError, match="no 'predikat' column"):
         policy_predikat(load_policy("permenpan-6-2022"), ratings, emp, sc.set_index(C.EMPLOYEE_ID)[C.FINAL_SCORE])
+
+
+def test_analyze_reports_joins_employees_and_derives_predikat():
+    from asnsim.metrics.report import analyze_reports
+    ratings = pd.DataFrame({"nip": [1, 1, 2, 2, 3, 3, 4, 4], "penilai": [9, 8] * 4,
+                            "nilai": [115.0, 113.0, 95.0, 91.0, 80.0, 72.0, 112.0, 118.0]})
+    emp = pd.DataFrame({"nip": [1, 2, 3, 4], C.SEX: ["F", "F", "M", "M"], C.INNOVATION: [True, False, False, True]})
+    tabs = analyze_reports(ratings, "nip", "penilai", "nilai", employees=emp, groups=[C.SEX],
+                           policy=load_policy("pp-30-2019"), n_boot=50, rng=0)
+    assert set(tabs) == {"reliability", "fairness"}
+    f = tabs["fairness"].set_index("group")
+    # means 114 (SB: >= 110 with innovation), 93 (Baik), 76 (BP), 115 (SB): F 1/2 SB, M 1/2 SB
+    assert f.at["F", "mean_score"] == pytest.approx(103.5) and f.at["M", "mean_score"] == pytest.approx(95.5)
+    assert f.at["F", "share_sangat_baik"] == 0.5 and f.at["M", "share_sangat_baik"] == 0.5
+    assert f.at["F", "share_at_least_baik"] == 1.0 and f.at["M", "share_at_least_baik"] == 0.5
+    with pytest.raises(InputError, match="no column 'unit'"):
+        analyze_reports(ratings, "nip", "penilai", "nilai", employees=emp, groups=["unit"], n_boot=0)
+    with pytest.raises(InputError, match="give --policy"):
+        analyze_reports(ratings, "nip", "penilai", "nilai", employees=emp, groups=[C.SEX], n_boot=0)

@@ -236,3 +236,51 @@ def write_reports(out_dir: str | Path, reliability: pd.DataFrame | None = None,
             tab.to_csv(path, index=False, float_format="%.6g")
             written.append(path)
     return written
+
+
+def analyze_reports(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
+                    score: str = C.SCORE, item: str | None = None, employees: pd.DataFrame | None = None,
+                    groups: list[str] | tuple[str, ...] = (), policy=None, adjusted: np.ndarray | None = None,
+                    method: str | None = None, n_boot: int = 1000, rng: np.random.Generator | int = 0,
+                    employees_source: str = "employees") -> dict[str, pd.DataFrame]:
+    """The tables ``asnsim analyze`` writes besides its rater-effect tables, by file stem.
+
+    ``reliability`` always; ``fairness`` when ``employees`` and ``groups`` are
+    given.  The employees table is joined on ``employee_id`` (or on a column
+    named like the ratee column); each employee's score is the mean of their
+    corrected ratings when ``adjusted`` is given, else of their ratings; the
+    predikat comes from the employees table's ``predikat`` column, else from
+    ``policy`` (:func:`policy_predikat`).
+
+    Raises
+    ------
+    InputError
+        A group column missing from the employees table, no id column to
+        join on, or no way to obtain a predikat.
+    """
+    gen = as_generator(rng)
+    out = {"reliability": reliability_report(ratings, ratee, rater, score, item, adjusted, method, n_boot, gen)}
+    if employees is None or not groups:
+        return out
+    emp = employees
+    if C.EMPLOYEE_ID not in emp.columns:
+        if ratee in emp.columns:
+            emp = emp.rename(columns={ratee: C.EMPLOYEE_ID})
+        else:
+            raise InputError(employees_source, f"needs an '{C.EMPLOYEE_ID}' (or '{ratee}') column to join the "
+                                               "ratings on", column=C.EMPLOYEE_ID)
+    for g in groups:
+        if g not in emp.columns:
+            raise InputError(employees_source, f"no column {g!r} to group by (--group)", column=g)
+    sc = employee_scores(ratings, ratee, score, adjusted)
+    if C.PREDIKAT in emp.columns:
+        pred = emp.set_index(C.EMPLOYEE_ID)[C.PREDIKAT]
+    elif policy is not None:
+        pred = policy_predikat(policy, ratings.rename(columns={ratee: C.RATEE_ID, score: C.SCORE}), emp,
+                               sc.set_index(C.EMPLOYEE_ID)[C.FINAL_SCORE])
+    else:
+        raise InputError(employees_source, "has no 'predikat' column; give --policy to derive it from the "
+                                           "policy's rules", column=C.PREDIKAT)
+    sc[C.PREDIKAT] = pred.reindex(sc[C.EMPLOYEE_ID]).to_numpy()
+    out["fairness"] = fairness_report(sc, emp, list(groups), n_boot=n_boot, rng=gen)
+    return out

@@ -45,18 +45,19 @@ def item_scores(ratings: pd.DataFrame, policy: Policy, component: str) -> pd.Dat
     number of ratings (47 M ratings at national scale).
     """
     comp = policy.components[component]
-    sub = ratings[(ratings[C.COMPONENT] == component).to_numpy()]
-    ratee, ids = _codes(sub[C.RATEE_ID])
-    item_code, item_names = pd.factorize(sub[C.ITEM])
-    role_code, role_names = pd.factorize(sub[C.RATER_ROLE])
+    mask = (ratings[C.COMPONENT] == component).to_numpy()
+    ratee, ids = _codes(ratings[C.RATEE_ID], mask)
+    item_code, item_names = pd.factorize(ratings[C.ITEM])
+    role_code, role_names = pd.factorize(ratings[C.RATER_ROLE])
+    item_code, role_code, score_v = item_code[mask], role_code[mask], ratings[C.SCORE].to_numpy(dtype=float)[mask]
     col_of = pd.Index(list(comp.items)).get_indexer(pd.Index(item_names).astype(str))
     w_role = np.array([comp.raters.get(str(r), 0.0) for r in role_names], dtype=float)
     n_i, n_r = len(comp.items), max(len(role_names), 1)
     col = col_of[item_code]
-    keep = (col >= 0) & (item_code >= 0) & (role_code >= 0) & sub[C.SCORE].notna().to_numpy()
+    keep = (col >= 0) & (item_code >= 0) & (role_code >= 0) & ~np.isnan(score_v)
     cell = ((ratee[keep].astype(np.int64) * n_i + col[keep]) * n_r + role_code[keep])
     size = len(ids) * n_i * n_r
-    total = np.bincount(cell, weights=sub[C.SCORE].to_numpy(dtype=float)[keep], minlength=size)
+    total = np.bincount(cell, weights=score_v[keep], minlength=size)
     count = np.bincount(cell, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (total / count).reshape(len(ids), n_i, n_r)
@@ -73,16 +74,16 @@ def item_scores(ratings: pd.DataFrame, policy: Policy, component: str) -> pd.Dat
     return pooled
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Dense codes of ``values`` and the sorted unique values (a bincount for compact integer ids)."""
-    v = values.to_numpy()
+def _codes(values: pd.Series, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of ``values[mask]`` and its sorted unique values (a bincount for compact integer ids)."""
+    v = values.to_numpy()[mask]
     if v.dtype.kind in "iu" and len(v):
         lo, hi = int(v.min()), int(v.max())
         if hi - lo <= 4 * len(v) + 1_000_000:
             seen = np.bincount(v - lo, minlength=hi - lo + 1) > 0
             code = np.cumsum(seen) - 1
             return code[v - lo], np.flatnonzero(seen) + lo
-    code, uniques = pd.factorize(values, sort=True)
+    code, uniques = pd.factorize(v, sort=True)
     return code, np.asarray(uniques)
 
 

@@ -15,7 +15,8 @@ Let ``S`` be the latent SD of ``y*`` and ``Q = S / k``.  Pairs of ratings have
 latent correlations:
 
 * A, same ratee and rater, two items of one component: ``r_A = (1 + s_l^2) / Q^2``;
-* B, two ratees of one rater, same item: ``r_B = s_l^2 / Q^2``;
+* B, two ratees of one rater (any two items): ``r_B = s_l^2 / Q^2`` (each rater weighted
+  equally, whatever its number of ratees);
 * X, same ratee and rater, items of two components: ``(rho + s_l^2) / (Q_c Q_d)``.
 
 So ``Q = 1 / sqrt(r_A - r_B)``, ``s_l = sqrt(r_B) Q`` and ``s_n = sqrt(1 - r_A) S``.
@@ -155,26 +156,51 @@ def pearson_from_tables(tables: np.ndarray, values: np.ndarray) -> float:
 
 # ---------------------------------------------------------------- pair tables
 
-def _pair_tables_within(wide: np.ndarray, cols_a: list[int], cols_b: list[int], K: int,
-                        same: bool) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Tables of (col i, col j) category pairs within rows of ``wide`` (unit x item codes, -1 missing)."""
+def _pair_tables_within(wide: np.ndarray, cols_a: list[int], cols_b: list[int], K: int, same: bool,
+                        weight: np.ndarray | None = None) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Tables of (col i, col j) category pairs within rows of ``wide`` (unit x item codes, -1 missing),
+    each row counted with ``weight`` (default 1)."""
     pairs = [(i, j) for i in cols_a for j in cols_b if (not same or i < j)]
     out = np.zeros((len(pairs), K, K))
     for p, (i, j) in enumerate(pairs):  # loop over item pairs, vectorized over units
         ok = (wide[:, i] >= 0) & (wide[:, j] >= 0)
-        out[p] = np.bincount(wide[ok, i] * K + wide[ok, j], minlength=K * K).reshape(K, K)
+        out[p] = np.bincount(wide[ok, i] * K + wide[ok, j], minlength=K * K,
+                             weights=None if weight is None else weight[ok]).reshape(K, K)
     return out, pairs
 
 
-def _pair_tables_between(group: np.ndarray, codes: np.ndarray, item: np.ndarray, n_items: int, K: int) -> np.ndarray:
-    """Per item, ordered pairs of different ratings in one rater group: T = N'N - diag(colsum)."""
-    out = np.zeros((n_items, K, K))
-    n_groups = int(group.max()) + 1 if len(group) else 0
+def _pair_tables_between(wide: np.ndarray, unit_group: np.ndarray, K: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tables of ordered pairs of ratings of *different* ratees of one rater, for every item pair.
+
+    Each rater counts equally, whatever the number of ratees ``m_g`` (the scenario's
+    ``leniency_sd`` is the spread over raters): a group's pairs get the weight
+    ``1 / (m_g (m_g - 1))``, rescaled so the weights keep the total number of pairs.
+    With ``N_gi`` the weighted (group x category) counts of item ``i``, ``sum_g w_g N_gi' N_gj`` counts
+    all pairs in a group; pairs of one ratee are taken out (the diagonal for ``i = j``, the weighted
+    within-ratee table for ``i != j``).  Returns (tables (P, K, K), item pairs (P, 2)).
+    """
+    n_units, n_items = wide.shape
+    n_groups = int(unit_group.max()) + 1 if n_units else 0
+    rated = (wide >= 0).any(axis=1)
+    m = np.bincount(unit_group[rated], minlength=n_groups).astype(float)
+    pairs_g = m * (m - 1)
+    w = np.divide(1.0, pairs_g, out=np.zeros_like(pairs_g), where=pairs_g > 0)
+    w *= pairs_g.sum() / max((w * pairs_g).sum(), 1e-300)
+    N = np.zeros((n_items, n_groups, K))
     for i in range(n_items):
-        sel = item == i
-        N = np.bincount(group[sel] * K + codes[sel], minlength=n_groups * K).reshape(n_groups, K).astype(float)
-        out[i] = N.T @ N - np.diag(N.sum(axis=0))
-    return out
+        ok = wide[:, i] >= 0
+        np.add.at(N[i], (unit_group[ok], wide[ok, i]), 1.0)
+    within, pairs_w = _pair_tables_within(wide, list(range(n_items)), list(range(n_items)), K, same=True,
+                                          weight=w[unit_group])
+    idx = {p: t for t, p in enumerate(pairs_w)}
+    tables, pairs = [], []
+    for i in range(n_items):  # loops over item pairs, vectorized over groups
+        for j in range(i, n_items):
+            t = (N[i] * w[:, None]).T @ N[j]
+            t = t - np.diag((N[i] * w[:, None]).sum(axis=0)) if i == j else t - within[idx[(i, j)]]
+            tables.append(t)
+            pairs.append((i, j))
+    return np.array(tables), np.array(pairs, dtype=int).reshape(-1, 2)
 
 
 # ---------------------------------------------------------------- the fit
@@ -239,6 +265,8 @@ def _fit_tables(ratings: pd.DataFrame, policy: Policy, source: str) -> tuple[pd.
     unit_keys = [r[C.RATEE_ID].astype(str), r[C.RATER_ID].astype(str), r[C.PERIOD].astype(str)]
     unit = pd.MultiIndex.from_arrays(unit_keys).factorize()[0] if len(r) else np.zeros(0, int)
     group = pd.MultiIndex.from_arrays(unit_keys[1:]).factorize()[0]
+    unit_group = np.zeros(int(unit.max()) + 1 if len(unit) else 0, dtype=np.int64)
+    unit_group[unit] = group            # each (ratee, rater, period) unit's (rater, period) group
     rows, latent_sd = [], {}
     wide_all, item_cols, comp_codes = {}, {}, {}
     for cname, sub_idx in r.groupby("_component", sort=False).indices.items():
@@ -254,13 +282,13 @@ def _fit_tables(ratings: pd.DataFrame, policy: Policy, source: str) -> tuple[pd.
         wide = np.full((unit.max() + 1, n_items), -1, dtype=np.int64)
         wide[u, item_codes] = codes
         tab_a, pairs_a = _pair_tables_within(wide, list(range(n_items)), list(range(n_items)), K, same=True)
-        tab_b = _pair_tables_between(group[sub_idx], codes, item_codes, n_items, K)
+        tab_b, pairs_b = _pair_tables_between(wide, unit_group, K)
         ordinal = scale.kind == "ordinal"
         values = scale.min + scale.step * np.arange(K)
         if ordinal:
             ia, ja = (np.array([p[0] for p in pairs_a], dtype=int), np.array([p[1] for p in pairs_a], dtype=int))
             r_a = polychoric(tab_a, thr[ia], thr[ja]) if len(pairs_a) else float("nan")
-            r_b = polychoric(tab_b, thr, thr)
+            r_b = polychoric(tab_b, thr[pairs_b[:, 0]], thr[pairs_b[:, 1]])
         else:
             r_a, r_b = pearson_from_tables(tab_a, values), pearson_from_tables(tab_b, values)
         if not np.isfinite(r_a):

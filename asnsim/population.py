@@ -376,20 +376,20 @@ def monthly_deviations(employees: pd.DataFrame, params: PopulationParams, rng: n
     growing = (params.feedback_growth > 0 and feedback) or (params.training_growth > 0 and training)
     if params.period_sd == 0 and not growing:
         return None
-    out = np.zeros((n, 12), np.float32)
+    out = np.zeros((12, n), np.float32)  # month-major: each month is one contiguous row
     if params.period_sd > 0:
-        phi = params.period_persistence
-        u = rng.standard_normal((n, 12), dtype=np.float32)
-        out[:, 0] = u[:, 0]
+        phi = np.float32(params.period_persistence)
+        rng.standard_normal((12, n), dtype=np.float32, out=out)
         for m in range(1, 12):  # twelve months: a loop over periods, not employees
-            out[:, m] = phi * out[:, m - 1] + np.sqrt(1 - phi ** 2) * u[:, m]
-        out -= out.mean(axis=1, keepdims=True)
-        out *= params.period_sd
+            out[m] *= np.sqrt(1 - phi ** 2)
+            out[m] += phi * out[m - 1]
+        out -= out.mean(axis=0, keepdims=True)
+        out *= np.float32(params.period_sd)
     if growing:
         below = employees[C.TRUE_RESULTS].to_numpy() < 0
-        rate = params.feedback_growth * feedback + params.training_growth * training * below
-        out += (rate[:, None] * (np.arange(1, 13) / 12.0)[None, :]).astype(np.float32)
-    return out
+        rate = (params.feedback_growth * feedback + params.training_growth * training * below).astype(np.float32)
+        out += (np.arange(1, 13, dtype=np.float32) / 12)[:, None] * rate[None, :]
+    return out.T
 
 
 #: Months covered by each period label, per policy frequency.

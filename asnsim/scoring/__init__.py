@@ -47,9 +47,12 @@ def item_scores(ratings: pd.DataFrame, policy: Policy, component: str) -> pd.Dat
     comp = policy.components[component]
     mask = (ratings[C.COMPONENT] == component).to_numpy()
     ratee, ids = _codes(ratings[C.RATEE_ID], mask)
-    item_code, item_names = pd.factorize(ratings[C.ITEM])
-    role_code, role_names = pd.factorize(ratings[C.RATER_ROLE])
+    item_code, item_names = _factorize(ratings[C.ITEM])
+    role_code, role_names = _factorize(ratings[C.RATER_ROLE])
     item_code, role_code, score_v = item_code[mask], role_code[mask], ratings[C.SCORE].to_numpy(dtype=float)[mask]
+    used = np.bincount(role_code[role_code >= 0], minlength=len(role_names)) > 0  # roles present only
+    role_code = np.where(role_code >= 0, (np.cumsum(used) - 1)[role_code], -1)
+    role_names = role_names[used]
     col_of = pd.Index(list(comp.items)).get_indexer(pd.Index(item_names).astype(str))
     w_role = np.array([comp.raters.get(str(r), 0.0) for r in role_names], dtype=float)
     n_i, n_r = len(comp.items), max(len(role_names), 1)
@@ -72,6 +75,14 @@ def item_scores(ratings: pd.DataFrame, policy: Policy, component: str) -> pd.Dat
         s = comp.scale
         pooled = (s.min + s.step * np.round((pooled - s.min) / s.step)).clip(s.min, s.max)
     return pooled
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and labels of a column; a categorical column's own codes (no hashing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories)
+    code, uniques = pd.factorize(values)
+    return code, pd.Index(uniques)
 
 
 def _codes(values: pd.Series, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -73,10 +73,11 @@ EMPLOYEES = TableSpec(
 INDICATORS = TableSpec(
     name="indicators",
     required=(C.EMPLOYEE_ID, C.INDICATOR, C.TARGET, C.REALISASI),
-    optional={C.PERIOD: "annual", C.CAPAIAN: None},
+    optional={C.PERIOD: "annual", C.ASPECT: "kuantitas", C.COMPONENT: None, C.CAPAIAN: None},
     ids=(C.EMPLOYEE_ID,),
     numeric=(C.TARGET, C.REALISASI, C.CAPAIAN),
-    key=(C.EMPLOYEE_ID, C.INDICATOR, C.PERIOD),
+    key=(C.EMPLOYEE_ID, C.INDICATOR, C.ASPECT, C.PERIOD),
+    allowed={C.ASPECT: ("kuantitas", "kualitas", "waktu", "biaya")},
 )
 SPECS = {s.name: s for s in (RATINGS, EMPLOYEES, INDICATORS)}
 
@@ -208,7 +209,8 @@ def validate(raw: RawTable, spec: TableSpec | str, column_map: dict[str, str] | 
     if spec.name == "employees":
         _supervisor_links(out, ledger)
     if spec.name == "indicators":
-        out[C.CAPAIAN] = out[C.CAPAIAN].fillna(out[C.REALISASI] / out[C.TARGET] * 100.0)
+        ratio = out[C.ASPECT].isin(["kuantitas", "kualitas"])  # waktu/biaya: the regime's formula, in scoring
+        out[C.CAPAIAN] = out[C.CAPAIAN].fillna((out[C.REALISASI] / out[C.TARGET] * 100.0).where(ratio))
     out.insert(0, "source_row", ledger.rows)
     return Validated(out, ledger, raw)
 

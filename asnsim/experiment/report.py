@@ -85,7 +85,14 @@ def forest_figure(summary: pd.DataFrame, metrics: list[tuple[str, str, str]], ti
             err = np.vstack([np.where(np.isfinite(lo), est - lo, 0), np.where(np.isfinite(hi), hi - est, 0)])
             ax.errorbar(est[ok], y[ok] + off, xerr=err[:, ok], fmt="o", ms=4, capsize=3, label=scen)
             drawn = True
-        if not drawn:
+        if drawn:
+            has = summary[(summary["metric"] == metric) & (summary["group"].astype(str) == group)]
+            has = has.groupby("policy", sort=False)["estimate"].apply(lambda e: bool(np.isfinite(e).any()))
+            for yi, pol in zip(y, policies):
+                if not has.get(pol, False):
+                    ax.text(0.02, yi, "n/a", transform=ax.get_yaxis_transform(), va="center", fontsize=7,
+                            color="#777")
+        else:
             ax.text(0.5, 0.5, "not applicable\nin this design", ha="center", va="center", transform=ax.transAxes,
                     color="#777")
         ax.set_title(label, fontsize=9)

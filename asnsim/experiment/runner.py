@@ -150,10 +150,27 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[c
         raise AsnsimError(f"--workers must be at least 1, got {workers}")
 
 
+def code_hash() -> str:
+    """SHA-256 over asnsim's own source and data files (.py, .toml), in path order.
+
+    Part of the manifest: an unfinished run is resumed only by the same code,
+    even in an editable install where the version number does not change.
+    """
+    import hashlib
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(p for ext in ("*.py", "*.toml") for p in root.rglob(ext)):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def base_manifest(design: Design) -> dict:
-    """Provenance that fixes the replicates: version, design (with hashes) and seed."""
+    """Provenance that fixes the replicates: version, code hash, design (with hashes) and seed."""
     return {
         "asnsim_version": __version__,
+        "code_sha256": code_hash(),
         "design_hash": design.hash(),
         "seed": design.seed,
         "design": design.describe(),
@@ -241,10 +258,10 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
                     else:
                         kept.append(table)
                     bar.update(1)
-    except BaseException:
+    except BaseException as exc:
         for fut in running:
             fut.cancel()
-        if store and progress:
+        if store and isinstance(exc, KeyboardInterrupt):
             print(f"asnsim: {len(store.done())} of {len(tasks)} tasks are saved in {store.path}; "
                   f"run the same command again to resume", file=sys.stderr)
         raise

@@ -3,9 +3,9 @@
 While a run goes, every finished (scenario, replicate) task is written at once
 to ``.<OUT>.partial/chunks/s<scenario>-r<replicate>.parquet`` beside the
 output folder, next to a ``manifest.json`` that fixes the design (its hash,
-the asnsim version, the policy and scenario hashes, the seed).  Running the
-same design again skips the tasks already on disk; a different design, or
-another asnsim version, is refused rather than mixed in.  At the end the
+the asnsim version and a hash of its code, the policy and scenario hashes,
+the seed).  Running the same design again skips the tasks already on disk; a
+different design, or other asnsim code, is refused rather than mixed in.  At the end the
 chunks are consolidated, in design order, into ``OUT/replicates.parquet`` with
 the summaries, and the partial folder is removed.
 
@@ -29,6 +29,7 @@ from .summary import headline, paired_differences, rank_policies, summarize
 
 REPLICATE_COLUMNS = ["scenario_index", "scenario", "policy_index", "policy", "replicate", "metric", "group",
                      "value"]
+_WHAT = {"design_hash": "design", "asnsim_version": "asnsim version", "code_sha256": "asnsim code"}
 _CHUNK = re.compile(r"^s(\d+)-r(\d+)\.parquet$")
 
 
@@ -59,10 +60,10 @@ class ChunkStore:
             shutil.rmtree(self.path)
         if mpath.exists():
             old = json.loads(mpath.read_text(encoding="utf-8"))
-            for key in ("design_hash", "asnsim_version"):
+            for key in ("design_hash", "asnsim_version", "code_sha256"):
                 if old.get(key) != manifest.get(key):
                     raise AsnsimError(
-                        f"{self.path}: an unfinished run with a different {key.replace('_', ' ')} is stored "
+                        f"{self.path}: an unfinished run with a different {_WHAT[key]} is stored "
                         f"here; run again with --restart to discard it, or use another --out")
         self.chunks.mkdir(parents=True, exist_ok=True)
         if not mpath.exists():

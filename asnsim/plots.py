@@ -297,3 +297,33 @@ def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str],
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
     return fig
+
+
+def fairness_report_bars(report: pd.DataFrame, attribute: str, measure: str = "share_sangat_baik",
+                         lang: str = "en") -> Figure:
+    """Bars with intervals of one fairness measure by group, from a fairness report.
+
+    ``report`` is the ``fairness`` table of
+    :func:`asnsim.metrics.report.analyze_reports` (columns ``attribute,
+    group, n, <measure>, <measure>_ci_low, <measure>_ci_high``); its summary
+    rows (``difference``, ``ratio``, ``four_fifths_flag``) are left out.
+    Shares are drawn in percent.
+    """
+    rows = report[(report["attribute"] == attribute) & report["n"].notna()]
+    scale = 100.0 if measure.startswith("share") else 1.0
+    est = scale * rows[measure].to_numpy(float)
+    lo = scale * rows.get(f"{measure}_ci_low", pd.Series(np.nan, index=rows.index)).to_numpy(float)
+    hi = scale * rows.get(f"{measure}_ci_high", pd.Series(np.nan, index=rows.index)).to_numpy(float)
+    names = GROUP_VALUES.get(attribute, {}).get(lang, {})
+    labels = [f"{names.get(g, g)}\n(n={int(n)})" for g, n in zip(rows["group"], rows["n"])]
+    fig, ax = _figure((7.0, 3.4))
+    x = np.arange(len(rows))
+    ax.bar(x, est, color=PREDIKAT_COLOURS[4], width=0.6)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    ax.errorbar(x[ok], est[ok], yerr=[est[ok] - lo[ok], hi[ok] - est[ok]], fmt="none", ecolor="0.2", capsize=4)
+    ax.set_xticks(x, labels)
+    measure_label = {"share_sangat_baik": "sb_share", "share_at_least_baik": "baik_share"}.get(measure)
+    ax.set_ylabel(text(measure_label, lang) if measure_label else measure)
+    gname = GROUP_NAMES.get(attribute, {}).get(lang, attribute)
+    ax.set_title(text("fair_title", lang, group=gname))
+    return fig

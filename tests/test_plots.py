@@ -132,3 +132,20 @@ def test_comparison_panel_one_panel_per_metric_same_policy_order():
     assert [t.get_text() for t in axes[1].texts] == ["n/a"]  # metric absent: a note, not a crash
     segs = axes[2].collections[0].get_segments()
     assert [tuple(np.round(s[:, 0], 2)) for s in segs] == [(1.4, 1.6), (4.9, 5.1)]
+
+
+def test_fairness_report_bars_draws_groups_with_intervals_and_skips_summary_rows():
+    report = pd.DataFrame({
+        "attribute": ["sex", "sex", "sex", "sex", "position_class"],
+        "group": ["F", "M", "difference", "ratio", "pelaksana"],
+        "n": [163, 137, np.nan, np.nan, 10],
+        "share_sangat_baik": [0.10, 0.15, 0.05, 0.67, 0.2],
+        "share_sangat_baik_ci_low": [0.05, 0.10, 0.0, 0.3, 0.1],
+        "share_sangat_baik_ci_high": [0.15, 0.21, 0.13, 0.97, 0.3],
+    })
+    ax = plots.fairness_report_bars(report, "sex", lang="id").axes[0]
+    assert [p.get_height() for p in ax.patches] == pytest.approx([10, 15])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["perempuan\n(n=163)", "laki-laki\n(n=137)"]
+    segs = ax.collections[0].get_segments()
+    assert [tuple(np.round(s[:, 1], 2)) for s in segs] == [(5, 15), (10, 21)]
+    assert ax.get_ylabel() == "% berpredikat Sangat Baik"

@@ -17,7 +17,7 @@ BASE = "permenpan-6-2022"
 def test_compare_writes_every_file(tmp_path, capsys):
     out = tmp_path / "cmp"
     rc = main(["compare", "--policies", BASE, "--scenario", "neutral", "--sweep", "rater.favouritism=0,0.5",
-               "--n", "120", "--reps", "3", "--seed", "2", "--out", str(out), "--quiet"])
+               "--n", "100", "--reps", "2", "--seed", "2", "--out", str(out), "--quiet"])
     assert rc == 0
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "paired.csv", "ranking.csv", "replicates.parquet",
                                                      "report.html", "summary.csv"]
@@ -26,10 +26,10 @@ def test_compare_writes_every_file(tmp_path, capsys):
     required = ["policy", "metric", "estimate", "mcse", "ci_low", "ci_high"]
     assert [c for c in cols if c in required] == required
     assert set(summary["scenario"]) == {"neutral[rater.favouritism=0]", "neutral[rater.favouritism=0.5]"}
-    assert (summary["n_reps"] <= 3).all()
+    assert (summary["n_reps"] <= 2).all()
     rep = pd.read_parquet(out / "replicates.parquet")
-    assert len(rep) == 2 * 3 * len(rep[(rep.scenario_index == 0) & (rep.replicate == 0)])
-    assert json.loads((out / "manifest.json").read_text())["design"]["reps"] == 3
+    assert len(rep) == 2 * 2 * len(rep[(rep.scenario_index == 0) & (rep.replicate == 0)])
+    assert json.loads((out / "manifest.json").read_text())["design"]["reps"] == 2
     printed = capsys.readouterr().out
     assert "rank corr. with truth" in printed and "favouritism" in printed
     # no partial folder left behind

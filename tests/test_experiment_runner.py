@@ -10,7 +10,7 @@ import pytest
 
 from asnsim.errors import AsnsimError
 from asnsim.experiment import load_results, make_design, run_experiment
-from asnsim.experiment.runner import make_tasks, run_task
+from asnsim.experiment.runner import base_manifest, make_tasks, run_task
 from asnsim.experiment.store import REPLICATE_COLUMNS, ChunkStore, partial_dir
 from asnsim.pipeline import simulate
 from asnsim.policy import load_policy
@@ -117,6 +117,11 @@ def test_a_different_design_is_not_mixed_into_an_unfinished_run(tmp_path):
         run_experiment(d1, out, progress=False, report=False)
     res = run_experiment(d1, out, progress=False, report=False, restart=True)
     assert res.manifest["design_hash"] == d1.hash()
+    # the same design run by other code (an edited install) is refused too
+    other_code = {**base_manifest(d1), "code_sha256": "0" * 64}
+    ChunkStore(partial_dir(out)).open(other_code)
+    with pytest.raises(AsnsimError, match="different asnsim code"):
+        run_experiment(d1, out, progress=False, report=False)
 
 
 def test_load_results_without_results(tmp_path):

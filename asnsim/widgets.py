@@ -288,6 +288,7 @@ class LiveView:
         import ipywidgets as W
 
         t0 = time.perf_counter()
+        self.status.value = f"<small style='color:#777'>{'menghitung' if self.lang == 'id' else 'computing'}...</small>"
         try:
             result = dict(self.render(self.values()))
         except AsnsimError as exc:

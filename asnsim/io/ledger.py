@@ -115,11 +115,17 @@ class RowLedger:
         if not len(iss):
             cols = ["row", "column", "reason"] + ([] if raw is None else list(raw.columns))
             return pd.DataFrame(columns=cols)
-        grouped = iss.groupby("row", sort=True).agg(
-            pos=("pos", "first"),
-            column=("column", lambda s: ";".join(dict.fromkeys(c for c in s if c))),
-            reason=("reason", lambda s: "; ".join(dict.fromkeys(s))))
-        out = grouped.reset_index()
+        iss = iss.drop_duplicates(["row", "column", "reason"])
+        many = iss["row"].duplicated(keep=False)
+        out = iss.loc[~many, ["row", "pos", "column", "reason"]]
+        if many.any():  # rows with several problems: join their columns and reasons (only these rows)
+            multi = iss.loc[many]
+            joined = multi.groupby("row", sort=False).agg(
+                pos=("pos", "first"),
+                column=("column", lambda s: ";".join(dict.fromkeys(c for c in s if c))),
+                reason=("reason", "; ".join)).reset_index()
+            out = pd.concat([out, joined], ignore_index=True)
+        out = out.sort_values("row", kind="stable").reset_index(drop=True)
         if raw is not None:
             vals = raw.reset_index(drop=True).reindex(out["pos"].where(out["pos"] >= 0, -1).to_numpy())
             vals.index = out.index

@@ -393,7 +393,7 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
                 out[C.ITEM][sl] = item_codes[cname][item_r]
                 out[C.PERIOD][sl] = pi
                 out[C.COMPONENT][sl] = ci
-                out[C.SCORE][sl] = comp.scale.quantize(x)
+                out[C.SCORE][sl] = _quantize(comp, x)
                 out[C.TRUE_SCORE][sl] = t
                 for e, v in fx.items():
                     np.add(v, np.float32(0), out=fx_out[f"fx_{e}"][sl])  # + 0 turns -0.0 into 0.0
@@ -405,6 +405,18 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
         cols[key] = pd.Categorical.from_codes(arr, categories=cats[key]) if key in cats else arr
     cols.update(fx_out)
     return pd.DataFrame(cols, copy=False)
+
+
+def _quantize(comp: Component, x: np.ndarray) -> np.ndarray:
+    """``comp.scale.quantize(x)``; for ordinal scales by comparisons against each cutpoint in float64
+    (the same levels as ``searchsorted(..., side="right")``, without a float64 copy of ``x``)."""
+    s = comp.scale
+    if s.kind != "ordinal" or len(s.cutpoints) > 8:
+        return s.quantize(x)
+    level = np.zeros(len(x), np.int8)
+    for cut in s.cutpoints:  # a loop over the scale's cutpoints
+        level += x >= np.float64(cut)
+    return s.min + s.step * level.astype(np.float64)
 
 
 def _flat_index(pos: np.ndarray, k: int, n: int) -> np.ndarray | None:

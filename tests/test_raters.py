@@ -269,3 +269,15 @@ def test_rating_periods():
     pol = load_policy("permenpan-6-2022")
     assert rating_periods(pol) == ["annual"]
     assert rating_periods(pol, "all") == ["TW1", "TW2", "TW3", "TW4", "annual"]
+
+
+def test_fast_ordinal_quantize_matches_the_scale():
+    from asnsim.policy import Component, Scale
+    from asnsim.raters import _quantize
+    comp = Component(kind="results", weight=1, items=("a",), scale=Scale(cutpoints=(-1.2816, 0.8416)))
+    x = np.random.default_rng(0).standard_normal(100_000).astype(np.float32)
+    x[:3] = np.float32([-1.2816, 0.8416, np.nextafter(np.float32(0.8416), np.float32(0))])
+    assert (_quantize(comp, x) == comp.scale.quantize(x)).all()
+    num = Component(kind="results", weight=1, items=("a",),
+                    scale=Scale(kind="numeric", min=0, max=100, center=80, spread=10))
+    assert (_quantize(num, x) == num.scale.quantize(x)).all()

@@ -57,10 +57,12 @@ def item_scores(ratings: pd.DataFrame, policy: Policy, component: str) -> pd.Dat
     w_role = np.array([comp.raters.get(str(r), 0.0) for r in role_names], dtype=float)
     n_i, n_r = len(comp.items), max(len(role_names), 1)
     col = col_of[item_code]
+    cell = (ratee.astype(np.int64) * n_i + col) * n_r + role_code
     keep = (col >= 0) & (item_code >= 0) & (role_code >= 0) & ~np.isnan(score_v)
-    cell = ((ratee[keep].astype(np.int64) * n_i + col[keep]) * n_r + role_code[keep])
+    if not keep.all():
+        cell, score_v = cell[keep], score_v[keep]
     size = len(ids) * n_i * n_r
-    total = np.bincount(cell, weights=score_v[keep], minlength=size)
+    total = np.bincount(cell, weights=score_v, minlength=size)
     count = np.bincount(cell, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (total / count).reshape(len(ids), n_i, n_r)

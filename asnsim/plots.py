@@ -163,7 +163,7 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
             x, yv, p = row[C.TRUE_PERFORMANCE].iat[0], row[C.FINAL_SCORE].iat[0], row[C.PREDIKAT].iat[0]
             ax.scatter([x], [yv], s=140, facecolors="none", edgecolors="black", linewidths=2)
             ax.annotate(f"{label}: {p}", (x, yv), xytext=(8, 8), textcoords="offset points",
-                        fontsize=10, fontweight="bold")
+                        fontsize=10, fontweight="bold", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85})
     ax.set_xlabel(text("truth", lang))
     ax.set_ylabel(text("final_score", lang))
     ax.set_title(text("svt_title", lang, rho=rho))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asnsim.errors import DesignError, PolicyError
+from asnsim.errors import AsnsimError, DesignError, PolicyError
 from asnsim.experiment.design import Sweep, apply_overrides, make_design, split_target
 from asnsim.policy import builtin_names, load_policy
 from asnsim.scenario import load_scenario
@@ -94,8 +94,18 @@ def test_all_means_every_builtin_and_hash_is_stable():
     assert desc["policies"][0]["sha256"] == load_policy(builtin_names()[0]).content_hash()
 
 
+def test_size_presets_and_periods():
+    assert make_design(BASE, n="salatiga", reps=1).n == "salatiga"
+    assert make_design(BASE, n="250", reps=1).n == 250
+    assert make_design(BASE, n=50, reps=1, periods="all").describe()["periods"] == "all"
+    with pytest.raises(AsnsimError, match="--n: unknown size preset 'atlantis'"):
+        make_design(BASE, n="atlantis")
+    with pytest.raises(AsnsimError, match="--n must be at least 2"):
+        make_design(BASE, n=1)
+
+
 @pytest.mark.parametrize("kwargs, match", [
-    ({"n": 1}, "--n"), ({"reps": 0}, "--reps"), ({"seed": -1}, "--seed"),
+    ({"periods": "monthly"}, "--periods"), ({"reps": 0}, "--reps"), ({"seed": -1}, "--seed"),
     ({"policies": f"{BASE},{BASE}"}, "more than once"), ({"policies": ""}, "at least one"),
 ])
 def test_design_errors(kwargs, match):

@@ -140,3 +140,12 @@ def test_manifest_records_provenance(tmp_path):
     assert man["asnsim_version"] and man["execution"]["tasks"] == 4
     rep = pd.read_parquet(tmp_path / "o" / "replicates.parquet")
     assert list(rep.columns) == REPLICATE_COLUMNS and rep["replicate"].nunique() == 2
+
+
+def test_periods_all_gives_stability_metrics():
+    res = run_experiment(make_design(BASE, n=120, reps=2, periods="all"), progress=False)
+    s = res.summary.set_index("metric")
+    assert 0 < s.loc["predikat_flip_rate", "estimate"] < 1
+    assert 0 < s.loc["period_rank_correlation", "estimate"] <= 1
+    annual = run_experiment(make_design(BASE, n=120, reps=2), progress=False).summary.set_index("metric")
+    assert annual.loc["predikat_flip_rate", "n_reps"] == 0  # one round: nothing to compare

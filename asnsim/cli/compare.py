@@ -22,6 +22,8 @@ def add_arguments(p, *, policies_required: bool = True) -> None:
     p.add_argument("--zip-sweeps", action="store_true", help="vary the sweeps together instead of crossing them")
     p.add_argument("--paired-scenarios", action="store_true",
                    help="give every scenario the same random streams, so scenario variants are paired too")
+    p.add_argument("--periods", choices=("annual", "all"), default="annual",
+                   help="rate the annual evaluation only (default) or every periodic one too (stability metrics)")
     p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786); needs asnsim[dist]")
@@ -33,7 +35,8 @@ def add_arguments(p, *, policies_required: bool = True) -> None:
 def register(sub) -> None:
     p = sub.add_parser("compare", help="compare policies over replicated simulations (MCSE, paired differences)")
     add_arguments(p)
-    p.add_argument("--n", type=int, default=500, help="employees per simulated organisation (default 500)")
+    p.add_argument("--n", default="500",
+                   help="employees per simulated organisation, or a size preset such as salatiga (default 500)")
     p.add_argument("--population", default=None,
                    help="anonymized employees file to use instead of synthetic organisations (--n is then ignored)")
     p.add_argument("--column-map", default=None, help="column names of the --population file: asnsim=yours,...")
@@ -54,7 +57,7 @@ def run_compare(args, headline_title: str | None = None) -> int:
 
     design = make_design(args.policies, n=args.n, reps=args.reps, seed=args.seed, scenarios=args.scenario,
                          sweeps=args.sweep, zip_sweeps=args.zip_sweeps,
-                         common_scenario_streams=args.paired_scenarios)
+                         common_scenario_streams=args.paired_scenarios, periods=args.periods)
     if getattr(args, "population", None):
         import dataclasses
 
@@ -65,7 +68,7 @@ def run_compare(args, headline_title: str | None = None) -> int:
                          progress=not args.quiet, restart=args.restart, report=not args.no_report)
     ex = res.manifest.get("execution", {})
     print(headline_title or f"{len(design.policies)} policies x {len(design.scenarios)} scenarios x {design.reps} "
-          f"replicates of {design.n} employees, seed {design.seed}")
+          f"replicates of {_size(design.n)}, seed {design.seed}")
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
         for scen in dict.fromkeys(res.summary["scenario"]):
             if len(design.scenarios) > 1:
@@ -75,6 +78,11 @@ def run_compare(args, headline_title: str | None = None) -> int:
           f"files in {args.out}/: summary.csv, paired.csv, ranking.csv, replicates.parquet, manifest.json"
           + ("" if args.no_report else ", report.html"))
     return 0
+
+
+def _size(n: int | str) -> str:
+    from ..population import resolve_size
+    return f"{n} employees" if isinstance(n, int) else f"the {n} preset ({resolve_size(n)[0]:,} employees)"
 
 
 def run(args) -> int:

@@ -222,11 +222,12 @@ class Design:
 
     policies: tuple[Variant, ...]
     scenarios: tuple[Variant, ...]
-    n: int
+    n: int | str
     reps: int
     seed: int
     sweeps: tuple[Sweep, ...] = ()
     common_scenario_streams: bool = False
+    periods: str = "annual"
     #: an employees table read with ``--population`` (asnsim.io.population); None: synthetic organisations
     population: Any = field(default=None, compare=False, repr=False)
     population_info: dict | None = field(default=None, compare=False)
@@ -247,6 +248,7 @@ class Design:
             "scenarios": [v.describe() for v in self.scenarios],
             "sweeps": [{"keys": list(s.keys), "values": [list(v) for v in s.values]} for s in self.sweeps],
             "common_scenario_streams": self.common_scenario_streams,
+            "periods": self.periods,
             **({"population": self.population_info} if self.population_info else {}),
             "streams": "numpy SeedSequence(seed, spawn_key=(scenario, replicate, stage)); "
                        "every policy shares the streams of its (scenario, replicate)",
@@ -281,10 +283,10 @@ def expand_policies(policies: str | Sequence[str | Path | Policy]) -> list[Polic
     return [r if isinstance(r, Policy) else load_policy(r) for r in refs]
 
 
-def make_design(policies: str | Sequence[str | Path | Policy], n: int = 500, reps: int = 20, seed: int = 1,
+def make_design(policies: str | Sequence[str | Path | Policy], n: int | str = 500, reps: int = 20, seed: int = 1,
                 scenarios: str | Path | Scenario | Sequence[str | Path | Scenario] = "default",
                 sweeps: Sequence[Sweep | str] = (), zip_sweeps: bool = False,
-                common_scenario_streams: bool = False) -> Design:
+                common_scenario_streams: bool = False, periods: str = "annual") -> Design:
     """Build and validate a design before anything runs.
 
     Parameters
@@ -292,8 +294,9 @@ def make_design(policies: str | Sequence[str | Path | Policy], n: int = 500, rep
     policies : str or sequence
         Built-in names, files or :class:`~asnsim.policy.Policy` objects;
         ``"all"`` adds every built-in; a string may list several, comma-separated.
-    n : int
-        Employees in each simulated organisation.
+    n : int or str
+        Employees in each simulated organisation, or a size preset
+        (:data:`asnsim.population.PRESETS`).
     reps : int
         Replicates per scenario (Monte Carlo sample size, ``n_sim``).
     seed : int
@@ -307,6 +310,9 @@ def make_design(policies: str | Sequence[str | Path | Policy], n: int = 500, rep
     common_scenario_streams : bool
         Give every scenario the random streams of scenario 0, so scenario
         variants are paired as policies are.
+    periods : {"annual", "all"}
+        Rate the annual evaluation only (default), or every periodic
+        evaluation too (needed by the stability metrics; slower).
 
     Returns
     -------
@@ -325,8 +331,12 @@ def make_design(policies: str | Sequence[str | Path | Policy], n: int = 500, rep
     >>> [v.label for v in d.scenarios]
     ['neutral[rater.favouritism=0]', 'neutral[rater.favouritism=0.5]']
     """
-    if int(n) < 2:
-        raise DesignError(f"--n must be at least 2 employees, got {n}")
+    from ..population import resolve_size
+
+    resolve_size(n)  # a number >= 2 or a preset name; the error names --n
+    n = int(n) if str(n).strip().lstrip("-").isdigit() else str(n)
+    if periods not in ("annual", "all"):
+        raise DesignError(f"--periods must be 'annual' or 'all', got {periods!r}")
     if int(reps) < 1:
         raise DesignError(f"--reps must be at least 1, got {reps}")
     if int(seed) < 0:
@@ -367,8 +377,8 @@ def make_design(policies: str | Sequence[str | Path | Policy], n: int = 500, rep
         dup = sorted({x for x in labels if labels.count(x) > 1})
         if dup:
             raise DesignError(f"--{kind}: {', '.join(dup)} listed more than once")
-    return Design(tuple(policy_variants), tuple(scenario_variants), int(n), int(reps), int(seed), sweeps,
-                  bool(common_scenario_streams))
+    return Design(tuple(policy_variants), tuple(scenario_variants), n, int(reps), int(seed), sweeps,
+                  bool(common_scenario_streams), periods)
 
 
 def _unique(dicts: list[dict]) -> list[dict]:

@@ -52,9 +52,10 @@ class Task:
     scenario_label: str
     scenario: Scenario
     policies: tuple[tuple[str, Policy], ...]
-    n: int
+    n: int | str
     seed: int
     population: Any = None  # employees table from --population, or None (synthetic)
+    periods: str = "annual"
 
 
 def default_metrics(sim) -> pd.DataFrame:
@@ -86,7 +87,7 @@ def run_task(task: Task, metrics: MetricsFn | None = None) -> pd.DataFrame:
     parts = []
     for p_index, (label, policy) in enumerate(task.policies):
         sim = simulate(policy, n=task.n, seed=task.seed, scenario=task.scenario, replicate=task.replicate,
-                       scenario_index=task.stream, population=task.population)
+                       scenario_index=task.stream, population=task.population, periods=task.periods)
         m = metrics(sim)[["metric", "group", "value"]].copy()
         m.insert(0, "replicate", task.replicate)
         m.insert(0, "policy", label)
@@ -103,7 +104,7 @@ def run_task(task: Task, metrics: MetricsFn | None = None) -> pd.DataFrame:
 def make_tasks(design: Design) -> list[Task]:
     policies = tuple((v.label, v.model) for v in design.policies)
     return [Task(s, design.stream(s), r, design.scenarios[s].label, design.scenarios[s].model, policies,
-                 design.n, design.seed, design.population) for s, r in design.tasks()]
+                 design.n, design.seed, design.population, design.periods) for s, r in design.tasks()]
 
 
 class InlineExecutor(cf.Executor):

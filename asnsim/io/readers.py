@@ -83,11 +83,11 @@ def decode(raw: bytes, source: str) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter among ``, ; TAB |`` that splits the header and first lines consistently."""
-    head = "\n".join(text.splitlines()[:20])
+    head = "\n".join(text[:65536].splitlines()[:20])
     try:
         return csv.Sniffer().sniff(head, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        first = text.splitlines()[0] if text else ""
+        first = text[:65536].splitlines()[0] if text else ""
         counts = {d: first.count(d) for d in DELIMITERS}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
@@ -123,7 +123,8 @@ def _read_csv(path: Path, source: str) -> RawTable:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     malformed = pd.DataFrame(bad, columns=["row", "reason"]).astype({"row": np.int64})
     total = len(df) + len(malformed)
-    rows = np.setdiff1d(np.arange(2, total + 2), malformed["row"].to_numpy())
+    rows = (np.setdiff1d(np.arange(2, total + 2), malformed["row"].to_numpy()) if len(malformed)
+            else np.arange(2, total + 2))
     df.columns = [str(c).strip() for c in df.columns]
     return RawTable(source, df, rows, malformed, "csv", encoding, delimiter)
 

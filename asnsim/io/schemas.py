@@ -125,8 +125,8 @@ def _as_text(s: pd.Series) -> pd.Series:
     """Cells as stripped text; missing tokens become NA; integral floats lose their '.0'."""
     if pd.api.types.is_float_dtype(s) and s.dropna().eq(np.floor(s.dropna())).all():
         s = s.astype("Int64")
-    t = s.astype("string").str.strip()
-    return t.mask(t.str.casefold().isin(MISSING_TOKENS))
+    t = s.astype("string[pyarrow]").str.strip()  # pyarrow strings: vectorized string kernels
+    return t.mask(t.str.lower().isin(MISSING_TOKENS))
 
 
 def _as_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -196,7 +196,7 @@ def validate(raw: RawTable, spec: TableSpec | str, column_map: dict[str, str] | 
                                   "lost digits): export ID columns as text")
     if C.SEX in out.columns:
         raw_sex = out[C.SEX]
-        out[C.SEX] = raw_sex.str.casefold().map(SEX_CODES).astype("string").where(raw_sex.notna())
+        out[C.SEX] = raw_sex.str.lower().map(SEX_CODES).astype("string[pyarrow]").where(raw_sex.notna())
         out.loc[raw_sex.notna() & out[C.SEX].isna(), C.SEX] = raw_sex
     _pandera_checks(out, spec, score_range, ledger, shown)
     for c, default in spec.optional.items():

@@ -485,12 +485,49 @@ def rubric_designer(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-202
                     title={"en": "Rubric designer", "id": "Perancang rubrik"}[lang])
 
 
+#: Corrections the bias lab offers: module path and function in :mod:`asnsim.correction`.
+CORRECTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "standardize": ("asnsim.correction.standardize", {"en": "centre each rater (fast)",
+                                                      "id": "pusatkan tiap penilai (cepat)"}),
+    "crossed": ("asnsim.correction.crossed", {"en": "crossed mixed model, REML (slower)",
+                                              "id": "model campuran bersilang, REML (lebih lambat)"}),
+    "mfrm": ("asnsim.correction.mfrm", {"en": "many-facet Rasch (slower)", "id": "Rasch multi-faset (lebih lambat)"}),
+}
+
+
+def available_corrections() -> list[str]:
+    """The :data:`CORRECTIONS` whose module is present in this installation."""
+    import importlib.util
+    return [m for m, (mod, _) in CORRECTIONS.items() if importlib.util.find_spec(mod) is not None]
+
+
+def correction_recovery(sim, method: str) -> tuple[float, float]:
+    """Spearman's rho with true performance of each ratee's raw mean rating and of the corrected score.
+
+    Runs ``asnsim.correction.<method>`` on all of the round's ratings (ratee,
+    rater, score) and compares ``ratee_scores.raw_mean`` and
+    ``ratee_scores.adjusted`` with ``true_performance``: how much of the
+    ordering a correction recovers.
+    """
+    import importlib
+
+    from scipy import stats
+
+    fn = getattr(importlib.import_module(CORRECTIONS[method][0]), method)
+    rs = fn(sim.ratings[[C.RATEE_ID, C.RATER_ID, C.SCORE]]).ratee_scores.set_index(C.RATEE_ID)
+    truth = sim.employees.set_index(C.EMPLOYEE_ID)[C.TRUE_PERFORMANCE].reindex(rs.index).to_numpy()
+    return (float(stats.spearmanr(rs["raw_mean"], truth).statistic),
+            float(stats.spearmanr(rs["adjusted"], truth).statistic))
+
+
 def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lang: Lang = "en") -> LiveView:
     """Notebook 03: a slider per rater effect, against the effect-free ``neutral`` world.
 
     Start from ``neutral`` (only rating noise); every slider plants one effect
     of :class:`~asnsim.scenario.RaterParams`.  Outputs: predikat bars (neutral
-    vs planted), score against truth, Sangat Baik by closeness, key figures.
+    vs planted), score against truth, Sangat Baik by closeness, key figures;
+    with a correction chosen, how far it restores the ratees' ordering
+    (:func:`correction_recovery`).
     """
     neutral = _simulate(policy, "neutral", n, seed)
     lab0 = {"en": "no effects", "id": "tanpa efek"}[lang]
@@ -498,11 +535,26 @@ def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lan
     controls = scenario_controls("rater", RaterParams, "neutral") + (
         Control("scenario.population.share_close", "float", load_scenario("neutral").population.share_close,
                 PARAM_LABELS["share_close"], 0.0, 1.0, 0.05),)
+    methods = available_corrections()
+    if methods:
+        controls += (Control("run.correction", "choice", "none", {"en": "Correction", "id": "Koreksi"},
+                             options=(("none", {"en": "none", "id": "tanpa koreksi"}),)
+                             + tuple((m, CORRECTIONS[m][1]) for m in methods)),)
+    neutral_recovery: dict[str, tuple[float, float]] = {}
+    rows = {"raw": {"en": "rank correlation: ratee's mean rating", "id": "korelasi peringkat: rata-rata nilai"},
+            "adj": {"en": "rank correlation: after correction", "id": "korelasi peringkat: setelah koreksi"}}
 
     def render(values: dict) -> Rendered:
-        pol, scen, _ = apply_controls(values, policy, "neutral")
+        pol, scen, run = apply_controls(values, policy, "neutral")
         sim = _simulate(pol, scen, n, seed)
         table = pd.DataFrame({lab0: key_figures(neutral, lang), lab1: key_figures(sim, lang)})
+        method = run.get("correction", "none")
+        if method != "none":
+            if method not in neutral_recovery:
+                neutral_recovery[method] = correction_recovery(neutral, method)
+            now = correction_recovery(sim, method)
+            table.loc[rows["raw"][lang]] = [neutral_recovery[method][0], now[0]]
+            table.loc[rows["adj"][lang]] = [neutral_recovery[method][1], now[1]]
         return {"predikat": plots.predikat_bars({lab0: neutral.scores, lab1: sim.scores}, lang),
                 "truth": plots.score_vs_truth(sim.scores, sim.employees, lang),
                 "fairness": plots.fairness_by_group(sim.scores, sim.employees, C.CLOSENESS, lang),

@@ -211,3 +211,19 @@ def test_rubric_quota_and_periods_reach_the_policy_and_the_figures():
     expected = widgets.key_figures(sim, "en")
     pd.testing.assert_series_equal(view.last["table"].iloc[:, 1], expected, check_names=False)
     assert view.last["table"].iloc[5, 1] > hours0  # monthly evaluations cost more rater time than quarterly
+
+
+def test_bias_lab_correction_recovers_the_ordering_that_leniency_spoils():
+    assert "standardize" in widgets.available_corrections()
+    lab = widgets.bias_lab(n=N, seed=2)
+    lab.set(scenario__rater__leniency_sd=0.8, run__correction="standardize")
+    t = lab.last["table"]
+    raw = t.loc["rank correlation: ratee's mean rating", "with your effects"]
+    adj = t.loc["rank correlation: after correction", "with your effects"]
+    assert adj > raw + 0.08  # centring each superior's ratings removes most of the planted leniency
+    # without leniency there is little to recover: centring costs at most a little
+    neutral_raw = t.loc["rank correlation: ratee's mean rating", "no effects"]
+    assert abs(t.loc["rank correlation: after correction", "no effects"] - neutral_raw) < 0.1
+    pol, scen, _ = widgets.apply_controls({"scenario.rater.leniency_sd": 0.8}, "permenpan-6-2022", "neutral")
+    assert (raw, adj) == pytest.approx(widgets.correction_recovery(simulate(pol, n=N, seed=2, scenario=scen),
+                                                                  "standardize"))

@@ -159,6 +159,15 @@ class _Plan:
         return (self.member * cnt[:, None, :]).sum(axis=2)
 
 
+def _factor_units(unit, unit_predikat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unit names as str, each row's unit index, each unit's predikat) without per-row Python work."""
+    u, uniq = pd.factorize(pd.Series(unit).astype(str), sort=True)
+    units = np.asarray(uniq, dtype=object)
+    up = pd.Series(unit_predikat)
+    up.index = up.index.astype(str)
+    return units, u.astype(np.int64), up.reindex(units).to_numpy(dtype=object)
+
+
 def _counts(u: np.ndarray, codes: np.ndarray, n_units: int) -> np.ndarray:
     ok = codes >= 0
     flat = np.bincount(u[ok] * N_LEVELS + codes[ok], minlength=n_units * N_LEVELS)
@@ -310,11 +319,11 @@ def check_quotas(predikat: pd.Series, unit: pd.Series, unit_predikat: pd.Series 
     >>> check_quotas(p, pd.Series(["A"] * 4), {"A": "Istimewa"}, q)[["rule", "count", "bound"]].to_dict("records")
     [{'rule': 'Sangat Baik <= 70%', 'count': 3, 'bound': 2}]
     """
-    units, u = np.unique(np.asarray(unit, dtype=object).astype(str), return_inverse=True)
-    up = pd.Series(unit_predikat)
-    up.index = up.index.astype(str)
-    up_arr = up.reindex(units).to_numpy(dtype=object)
-    codes = _codes(predikat)
+    units, u, up_arr = _factor_units(unit, unit_predikat)
+    return _check(units, u, up_arr, _codes(predikat), quota)
+
+
+def _check(units: np.ndarray, u: np.ndarray, up_arr: np.ndarray, codes: np.ndarray, quota: Quota) -> pd.DataFrame:
     cnt = _counts(u, codes, len(units))
     n = cnt.sum(axis=1)
     plan = _Plan(quota, up_arr, n)
@@ -375,11 +384,9 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
     """
     if on_infeasible not in ("report", "raise"):
         raise ValueError("on_infeasible must be 'report' or 'raise'")
-    units, u = np.unique(np.asarray(unit, dtype=object).astype(str), return_inverse=True)
-    up = pd.Series(unit_predikat)
-    up.index = up.index.astype(str)
-    up_arr = up.reindex(units).to_numpy(dtype=object)
-    codes = _codes(scores[C.PREDIKAT])
+    units, u, up_arr = _factor_units(unit, unit_predikat)
+    raw_codes = _codes(scores[C.PREDIKAT])
+    codes = raw_codes
     if include is not None:
         codes = np.where(np.asarray(include, dtype=bool), codes, -1)
     score = scores[C.FINAL_SCORE].to_numpy(dtype=float)
@@ -395,7 +402,7 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
     infeasible = (under1 | over1).any(axis=1)
     F[infeasible] = 0
     new = _assign(u, codes, score, ids, F, orig)
-    out_codes = np.where(codes >= 0, new, _codes(scores[C.PREDIKAT]))
+    out_codes = np.where(codes >= 0, new, raw_codes)
     names = np.array(LEVELS + ("",), dtype=object)
     pred = pd.Series(np.where(out_codes >= 0, names[out_codes], scores[C.PREDIKAT].to_numpy(dtype=object)),
                      index=scores.index, name=C.PREDIKAT)
@@ -405,8 +412,7 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
     status = np.where(infeasible, "infeasible", np.where(moved > 0, "enforced", "met"))
     units_df = pd.DataFrame({C.UNIT: units, C.UNIT_PREDIKAT: up_arr, C.N_QUOTA: n,
                              C.QUOTA_STATUS: status, C.QUOTA_BOUND: bound_text, C.N_MOVED: moved})
-    violations = check_quotas(scores[C.PREDIKAT].where(codes >= 0), pd.Series(units[u]),
-                              pd.Series(up_arr, index=units), quota)
+    violations = _check(units, u, up_arr, codes, quota)
     if on_infeasible == "raise" and infeasible.any():
         i = int(np.flatnonzero(infeasible)[0])
         rules = "; ".join(x for x in plan.labels[i] if x)

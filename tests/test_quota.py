@@ -237,3 +237,41 @@ def test_checker_counts_by_hand():
     # C: BP 0 < ceil(1.2) = 2
     assert v[[C.UNIT, "rule", "count", "bound"]].values.tolist() == [["C", "Butuh Perbaikan >= 60%", 0, 2]]
     assert math.isclose(0.6 * 2, 1.2)
+
+
+# ---- the organisation's predikat in a simulation
+def test_unit_predikat_draw_follows_cutpoints_and_truth():
+    from asnsim.quota import draw_unit_predikat
+    n = 1000
+    emp = pd.DataFrame({C.EMPLOYEE_ID: np.arange(1, n + 1), C.UNIT: [f"U{i:04d}" for i in range(n)],
+                        C.TRUE_PERFORMANCE: np.linspace(-2, 2, n)})
+    q = QUOTA.model_copy(update={"unit_noise_sd": 0.0})
+    units = draw_unit_predikat(emp, q, np.random.default_rng(0))
+    shares = units[C.UNIT_PREDIKAT].value_counts(normalize=True)
+    # linspace is not normal, so compare with the uniform quantiles of the standardized cuts
+    z = (emp[C.TRUE_PERFORMANCE] - emp[C.TRUE_PERFORMANCE].mean()) / emp[C.TRUE_PERFORMANCE].std(ddof=0)
+    expected = np.diff(np.r_[0, [(z < c).mean() for c in q.unit_cutpoints], 1])
+    assert [shares.get(p, 0) for p in C.UNIT_PREDIKAT_ORDER] == pytest.approx(expected)
+    codes = units[C.UNIT_PREDIKAT].map({p: i for i, p in enumerate(C.UNIT_PREDIKAT_ORDER)})
+    assert codes.is_monotonic_increasing   # better units never get a worse predikat without noise
+    fixed = draw_unit_predikat(emp, QUOTA.model_copy(update={"unit_predikat": "Kurang"}), np.random.default_rng(0))
+    assert set(fixed[C.UNIT_PREDIKAT]) == {"Kurang"} and fixed[C.N].sum() == n
+
+
+def test_simulated_leaders_follow_unit_predikat_and_units_meet_quotas():
+    from asnsim.pipeline import simulate
+    from asnsim.quota import unit_leaders
+    sim = simulate("permenpan-6-2022", n=400, seed=11)
+    emp = sim.employees.set_index(C.EMPLOYEE_ID)
+    sc = sim.scores.set_index(C.EMPLOYEE_ID).loc[emp.index]
+    leader = unit_leaders(sim.employees)
+    up = emp[C.UNIT].map(sim.units.set_index(C.UNIT)[C.UNIT_PREDIKAT])
+    want = up.map({"Istimewa": C.DI_ATAS, "Baik": C.SESUAI, "Butuh Perbaikan": C.DI_BAWAH,
+                   "Kurang": C.DI_BAWAH, "Sangat Kurang": C.DI_BAWAH})
+    assert (sc[C.RATING_RESULTS][leader] == want[leader]).all() and leader.sum() == len(sim.units)
+    assert (sc[C.PREDIKAT][leader] == sc[C.PREDIKAT_RAW][leader]).all()   # leaders are outside the quota
+    ok = sim.units.loc[sim.units[C.QUOTA_STATUS] != "infeasible", C.UNIT]
+    staff = ~leader & emp[C.UNIT].isin(ok).to_numpy()
+    assert check_quotas(sc[C.PREDIKAT][staff], emp[C.UNIT][staff], sim.units.set_index(C.UNIT)[C.UNIT_PREDIKAT],
+                        QUOTA).empty
+    assert sim.units[C.N_MOVED].sum() == (sc[C.PREDIKAT] != sc[C.PREDIKAT_RAW]).sum()

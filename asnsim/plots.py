@@ -283,7 +283,7 @@ def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str],
         rows = sub[sub["metric"] == metric].assign(_by=lambda d: d[by].astype(str)).set_index("_by").reindex(order)
         ax.set_title(title_id if lang == "id" else title_en, fontsize=10)
         ax.set_yticks(y, order)
-        ax.invert_yaxis()
+        ax.set_ylim(len(order) - 0.5, -0.5)  # every policy keeps its row, even where the metric is NaN
         est = rows["estimate"].to_numpy(float) if len(rows.columns) else np.full(len(order), np.nan)
         if not np.isfinite(est).any():
             ax.text(0.5, 0.5, "n/a", transform=ax.transAxes, ha="center", va="center", color="0.5")

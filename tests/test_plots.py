@@ -130,6 +130,7 @@ def test_comparison_panel_one_panel_per_metric_same_policy_order():
     assert axes[0].lines[-1].get_xdata().tolist() == [0.7, 0.8]
     assert axes[2].lines[-1].get_xdata().tolist() == [1.5, 5.0]
     assert [t.get_text() for t in axes[1].texts] == ["n/a"]  # metric absent: a note, not a crash
+    assert all(a.get_ylim() == (1.5, -0.5) for a in axes)   # same rows in every panel, first policy on top
     segs = axes[2].collections[0].get_segments()
     assert [tuple(np.round(s[:, 0], 2)) for s in segs] == [(1.4, 1.6), (4.9, 5.1)]
 

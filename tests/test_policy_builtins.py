@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 from asnsim import columns as C
 from asnsim.cli import main
 from asnsim.errors import PolicyError
-from asnsim.policy import builtin_names, load_policy, policy_to_toml
+from asnsim.policy import Policy, builtin_names, load_policy, policy_to_toml
 from asnsim.policydocs import policies_markdown
 from asnsim.quota import check_quotas, unit_leaders
 
@@ -84,7 +85,9 @@ def test_show_prints_sources_and_assumptions_and_round_trips(name, capsys):
     assert main(["policies", "show", name]) == 0
     out = capsys.readouterr().out
     assert "[[sources]]" in out and "[[assumptions]]" in out
-    assert out == policy_to_toml(load_policy(name))
+    pol = load_policy(name)
+    assert out == policy_to_toml(pol)
+    assert Policy.model_validate(tomllib.loads(out)) == pol   # what show prints loads back to the same policy
 
 
 def test_sawahlunto_drops_pp30_perilaku():

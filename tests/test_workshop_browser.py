@@ -29,9 +29,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = Path(os.environ.get("ASNSIM_SCREENSHOTS", ROOT / "out" / "screenshots")) / "workshop_browser.png"
-SERVER_START_S = 60
+# bounds (about 25 s on an idle 2-core machine; the waits below cap a stuck run at under 2.5 minutes)
+SERVER_START_S = 45
 PAGE_LOAD_MS = 60_000
-CHANGE_MS = 30_000
+CHANGE_MS = 20_000
 
 
 def ensure_chromium() -> str | None:
@@ -118,7 +119,6 @@ def _card(page) -> dict[str, list[str]]:
 
 def test_workshop_dashboard_reacts_to_the_favouritism_slider(voila_url, browser_page):
     page = browser_page
-    t0 = time.monotonic()
     page.goto(voila_url, timeout=PAGE_LOAD_MS)
     page.wait_for_selector(".asnsim-out-rapor table", timeout=PAGE_LOAD_MS)
     assert "Lokakarya sosialisasi penilaian kinerja ASN" in page.inner_text("body")
@@ -149,4 +149,3 @@ def test_workshop_dashboard_reacts_to_the_favouritism_slider(voila_url, browser_
     order = ["Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Baik", "Sangat Baik"]
     assert order.index(after["Bu Sari"][3]) > order.index(before["Bu Sari"][3])  # and a better predikat
     assert after["Pak Budi"] == before["Pak Budi"]                          # the colleague: unchanged
-    assert time.monotonic() - t0 < 90

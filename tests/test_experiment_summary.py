@@ -104,6 +104,12 @@ def test_ranking_directions_and_uncertainty():
     # rater hours: lower is better; ties split the first place
     hrs = rank_policies(_rep({"a": [2.0, 2.0], "b": [2.0, 3.0]}, "rater_hours")).set_index("policy")
     assert hrs.loc["a", "p_best"] == 0.75 and hrs.loc["b", "p_best"] == 0.25
+    # a policy for which the metric never applies is left out; the others are still ranked
+    icc = rank_policies(_rep({"a": [np.nan, np.nan], "b": [0.3, 0.5], "c": [0.4, 0.4]}, "icc1")).set_index("policy")
+    assert list(icc.index) == ["b", "c"] and icc.loc["c", "mean_rank"] == 1.5 and icc.loc["b", "p_best"] == 0.5
+    # a replicate where an applicable policy is missing is skipped
+    part = rank_policies(_rep({"a": [0.1, np.nan, 0.3], "b": [0.2, 0.2, 0.2]}, "icc1")).set_index("policy")
+    assert part.loc["a", "n_reps"] == 2 and part.loc["a", "p_best"] == 0.5
     # predikat shares describe a distribution: not ranked
     assert rank_policies(_rep({"a": [0.1], "b": [0.2]}, "share_predikat")).empty
 

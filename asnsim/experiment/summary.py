@@ -173,7 +173,9 @@ def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
 
     For each scenario and each metric with a direction (:data:`DIRECTION`),
     policies are ranked within every replicate in which all of them have a
-    value (1 = best; ties share the average rank).  ``mean_rank`` and the
+    value (1 = best; ties share the average rank); a policy for which the
+    metric never applies (agreement with a single rater) is left out of that
+    metric's ranking.  ``mean_rank`` and the
     central ``level`` interval of the ranks (``rank_low``, ``rank_high``)
     show how settled the order is; ``p_best`` is the share of replicates
     where the policy ranks first (ties for first split the replicate).
@@ -192,9 +194,12 @@ def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
     sign = metric.map(DIRECTION).to_numpy(float)
     x = wide.to_numpy(float)
     badness = np.where(sign[:, None] == 0, np.abs(x), -sign[:, None] * x)
-    complete = np.isfinite(badness).all(axis=1)
+    finite = pd.DataFrame(np.isfinite(badness), columns=wide.columns, index=wide.index)
+    # a policy is ranked on a metric where it has a value in some replicate (ICC needs two raters)
+    applies = finite.groupby(level=[0, 1, 2], sort=False).transform("any").to_numpy()
+    complete = (finite.to_numpy() | ~applies).all(axis=1) & applies.any(axis=1)
     bad = pd.DataFrame(badness[complete], columns=wide.columns, index=wide.index[complete])
-    ranks = bad.rank(axis=1, method="average")
+    ranks = bad.rank(axis=1, method="average", na_option="keep")
     best = bad.eq(bad.min(axis=1), axis=0)
     first = best.div(best.sum(axis=1), axis=0)
     a = (1.0 - level) / 2.0
@@ -206,6 +211,7 @@ def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
     n = ranks.groupby(level=[0, 1, 2], sort=False).size()
     out = pd.concat([mean_rank, low, high, p_best], axis=1).reset_index()
     out.columns = ["scenario", "metric", "group", "policy", "mean_rank", "rank_low", "rank_high", "p_best"]
+    out = out[out["mean_rank"].notna()].reset_index(drop=True)
     out["n_reps"] = out.set_index(["scenario", "metric", "group"]).index.map(n).to_numpy(int)
     out["direction"] = out["metric"].map(lambda m: _DIRECTION_NAME[DIRECTION[m]])
     return out[RANKING_COLUMNS]

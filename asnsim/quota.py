@@ -28,6 +28,11 @@ The algorithm reaches that bound:
    spare, above the set first (the lowest-scoring of a level above moves
    down), then below (the highest-scoring of a level below moves up).
 
+A rule's predikat set need not be contiguous: movers land on the set's level
+nearest to where they come from.  The tests check the fewest-moves claim by
+brute force over every distribution, for the built-in rows and for random
+disjoint rule sets.
+
 Within a level the movers are chosen in score order, so the lowest-scoring
 Sangat Baik is the first to move down.  Everything is array arithmetic over
 units (``units x 5`` counts and a ``units x 5 x 5`` flow matrix); the loops run
@@ -147,10 +152,6 @@ class _Plan:
                 self.member[sel, j] = mask
                 self.lo[sel, j], self.hi[sel, j] = lo, hi
                 self.labels[sel, j] = rule.label
-        # nearest member level of each slot, seen from below (lowest) and from above (highest)
-        lv = np.arange(N_LEVELS)
-        self.low_level = np.where(self.member, lv, N_LEVELS).min(axis=2)
-        self.high_level = np.where(self.member, lv, -1).max(axis=2)
         self.slot_of_level = np.full((U, N_LEVELS), -1, dtype=np.int64)
         for j in range(self.R):
             self.slot_of_level = np.where(self.member[:, j], j, self.slot_of_level)
@@ -179,6 +180,16 @@ def _violations(plan: _Plan, cnt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sc = plan.set_counts(cnt)
     active = plan.member.any(axis=2)
     return active & (sc < plan.lo), active & (sc > plan.hi)
+
+
+def _landing(member_q: np.ndarray, s: int, down: bool) -> np.ndarray:
+    """Per unit, the member level of a slot nearest to level ``s`` from below ``s`` (``down``: a mover
+    from ``s`` goes down into it) or from above; -1 where the slot has no such level."""
+    lv = np.arange(N_LEVELS)
+    if down:
+        return np.where(member_q & (lv < s), lv, -1).max(axis=1)
+    cand = np.where(member_q & (lv > s), lv, N_LEVELS).min(axis=1)
+    return np.where(cand < N_LEVELS, cand, -1)
 
 
 def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
@@ -223,18 +234,19 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
             if not take.any():
                 continue
             excess -= take
-            # deficits of other slots, nearest first
+            # deficits of other slots, nearest first (moving down before moving up at equal distance)
             for dist in range(1, N_LEVELS):
-                for q in range(plan.R):
-                    if q == r:
-                        continue
-                    land = np.where(s > plan.high_level[:, q], plan.high_level[:, q], plan.low_level[:, q])
-                    near = plan.member[:, q].any(axis=1) & (np.abs(land - s) == dist)
-                    deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
-                    amt = np.where(near, np.minimum(take, deficit), 0)
-                    if amt.any():
-                        move(s, np.where(near, land, -1), amt)
-                        take -= amt
+                for down in (True, False):
+                    for q in range(plan.R):
+                        if q == r:
+                            continue
+                        land = _landing(plan.member[:, q], s, down)
+                        near = (land >= 0) & (np.abs(land - s) == dist)
+                        deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
+                        amt = np.where(near, np.minimum(take, deficit), 0)
+                        if amt.any():
+                            move(s, np.where(near, land, -1), amt)
+                            take -= amt
             # the rest: nearest level below with room, else nearest above
             for dst in [s - k for k in range(1, s + 1)] + list(range(s + 1, N_LEVELS)):
                 if not take.any():
@@ -244,28 +256,20 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
                 if amt.any():
                     move(s, np.full(U, dst), amt)
                     take -= amt
-    # 2. deficits still open: pull from the nearest levels with employees to spare, above first
+    # 2. deficits still open: pull from the nearest levels with employees to spare, from above first
+    #    (the lowest-scoring of a level above moves down), then from below (the highest-scoring moves up)
     for q in range(plan.R):
-        for src_order in ("above", "below"):
+        for down in (True, False):
             for dist in range(1, N_LEVELS):
-                deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
-                if not deficit.any():
-                    break
-                if src_order == "above":
-                    src = plan.high_level[:, q] + dist
-                    land = plan.high_level[:, q]
-                else:
-                    src = plan.low_level[:, q] - dist
-                    land = plan.low_level[:, q]
-                valid = plan.member[:, q].any(axis=1) & (src >= 0) & (src < N_LEVELS)
-                for s in range(N_LEVELS):  # src varies by unit: handle one source level at a time
-                    here = valid & (src == s) & ~plan.member[:, q, s]
+                for s in range(N_LEVELS):
+                    deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
+                    land = _landing(plan.member[:, q], s, down)
+                    here = (deficit > 0) & (land >= 0) & (np.abs(land - s) == dist) & ~plan.member[:, q, s]
                     if not here.any():
                         continue
                     amt = np.where(here, np.minimum(deficit, spare(s)), 0)
                     if amt.any():
                         move(s, np.where(here, land, -1), amt)
-                        deficit = deficit - amt
     return F
 
 

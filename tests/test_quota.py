@@ -275,3 +275,50 @@ def test_simulated_leaders_follow_unit_predikat_and_units_meet_quotas():
     assert check_quotas(sc[C.PREDIKAT][staff], emp[C.UNIT][staff], sim.units.set_index(C.UNIT)[C.UNIT_PREDIKAT],
                         QUOTA).empty
     assert sim.units[C.N_MOVED].sum() == (sc[C.PREDIKAT] != sc[C.PREDIKAT_RAW]).sum()
+
+
+@st.composite
+def _random_row(draw):
+    """A random set of disjoint rules for one unit predikat, with random shares and counts."""
+    labels = draw(st.lists(st.integers(-1, 2), min_size=5, max_size=5))  # level -> rule slot (-1: free)
+    rules = []
+    for slot in range(3):
+        members = tuple(LEVELS[i] for i in range(5) if labels[i] == slot)
+        if not members:
+            continue
+        lo = draw(st.one_of(st.none(), st.sampled_from([0.1, 0.2, 0.3, 0.5])))
+        hi = draw(st.one_of(st.none(), st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.7])))
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo
+        cnt = draw(st.sampled_from([0, 0, 1]))
+        if lo is None and hi is None and not cnt:
+            cnt = 1
+        rules.append(QuotaRule(unit_predikat="Baik", predikat=members, min_share=lo, max_share=hi, min_count=cnt))
+    if not rules:
+        rules.append(QuotaRule(unit_predikat="Baik", predikat=(SB,), max_share=0.5))
+    return rules
+
+
+@settings(max_examples=80, deadline=None)
+@given(_random_row(), st.lists(st.sampled_from(LEVELS), min_size=1, max_size=6), st.randoms(use_true_random=False))
+def test_any_disjoint_rules_are_met_with_fewest_moves(rules, raw, rnd):
+    try:
+        quota = Quota(rules=tuple(rules))
+    except ValueError:  # minimum shares summing over 1: the validator refuses the policy
+        return
+    s = _scores(raw, [float(x) for x in rnd.sample(range(1000), len(raw))])
+    res = enforce_quotas(s, pd.Series(["U1"] * len(raw)), {"U1": "Baik"}, quota)
+    n = len(raw)
+    c = _compositions(n)
+    ok = np.ones(len(c), dtype=bool)
+    for r in rules:
+        lo, hi = rule_bounds(r, np.array([n]))
+        k = c[:, [LEVELS.index(p) for p in r.predikat]].sum(axis=1)
+        ok &= (lo[0] <= k) & (k <= hi[0])
+    counts = np.array([raw.count(p) for p in LEVELS])
+    if not ok.any():
+        assert res.units[C.QUOTA_STATUS].item() == "infeasible" and res.predikat.tolist() == raw
+        return
+    fewest = int((n - np.minimum(counts, c[ok]).sum(axis=1)).min())
+    assert check_quotas(res.predikat, pd.Series(["U1"] * n), {"U1": "Baik"}, quota).empty
+    assert sum(a != b for a, b in zip(raw, res.predikat)) == fewest

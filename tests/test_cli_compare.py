@@ -65,7 +65,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, needle):
     err = capsys.readouterr().err
     assert rc == 2
     assert needle in err and len(err.strip().splitlines()) == 1
-    assert not out.exists()
+    assert not out.exists() and not (tmp_path / ".bad.partial").exists()
 
 
 def test_demo_runs_compare_of_builtins(tmp_path, capsys):

@@ -262,7 +262,9 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     except BaseException as exc:
         for fut in running:
             fut.cancel()
-        if store and isinstance(exc, KeyboardInterrupt):
+        if store and not store.done():
+            store.remove()  # nothing finished: leave no trace
+        elif store and isinstance(exc, KeyboardInterrupt):
             print(f"asnsim: {len(store.done())} of {len(tasks)} tasks are saved in {store.path}; "
                   f"run the same command again to resume", file=sys.stderr)
         raise

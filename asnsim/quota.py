@@ -229,6 +229,8 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
     # 1. surplus of capped slots: leave the slot, lowest levels (and lowest scores) first
     for r in range(plan.R):
         excess = np.maximum(plan.set_counts(cnt)[:, r] - plan.hi[:, r], 0)
+        if not excess.any():
+            continue
         for s in range(N_LEVELS):
             take = np.where(plan.member[:, r, s], np.minimum(excess, np.minimum(cnt[:, s], left[:, s])), 0)
             if not take.any():
@@ -263,6 +265,8 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
             for dist in range(1, N_LEVELS):
                 for s in range(N_LEVELS):
                     deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
+                    if not deficit.any():
+                        break
                     land = _landing(plan.member[:, q], s, down)
                     here = (deficit > 0) & (land >= 0) & (np.abs(land - s) == dist) & ~plan.member[:, q, s]
                     if not here.any():

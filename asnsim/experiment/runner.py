@@ -209,15 +209,15 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
         Replaces :func:`asnsim.metrics.replicate_metrics`; with ``workers > 1``
         or a scheduler it must be a function of an importable module.
 
+    Returns
+    -------
+    Results
+
     Notes
     -----
     Worker processes start with ``forkserver`` (``spawn`` where that is
     missing), so a script that calls this with ``workers > 1`` needs the usual
     ``if __name__ == "__main__":`` guard.
-
-    Returns
-    -------
-    Results
 
     Examples
     --------

@@ -233,7 +233,7 @@ class LiveView:
         self.seconds = float("nan")
         self.error: str | None = None
         self.n_updates = 0
-        self._outputs: dict[str, Any] = {}
+        self._layouts: dict[str, list] = {}
         self.status = W.HTML()
         self.out_box = W.VBox()
         rows = [W.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
@@ -299,7 +299,9 @@ class LiveView:
         children = []
         for name, obj in result.items():
             if isinstance(obj, plots.Figure):
+                self._reuse_layout(name, obj)
                 widget = W.Image(value=plots.figure_png(obj), format="png", layout=W.Layout(max_width="720px"))
+                self._layouts[name] = [ax.get_position() for ax in obj.axes]
             elif isinstance(obj, pd.DataFrame):
                 widget = W.HTML(obj.to_html(float_format=lambda v: f"{v:.2f}", border=0, classes="asnsim-table"))
             else:
@@ -311,6 +313,19 @@ class LiveView:
         self.seconds = time.perf_counter() - t0
         self.n_updates += 1
         self.status.value = f"<small style='color:#777'>{self.seconds:.2f} s</small>"
+
+    def _reuse_layout(self, name: str, fig) -> None:
+        """Give ``fig`` the axes positions its first rendering computed (constrained layout).
+
+        The layout solver costs about a third of a refresh; the figures of one
+        output keep their structure between refreshes, so the first solution
+        is reused (only when the number of axes is unchanged).
+        """
+        saved = self._layouts.get(name)
+        if saved is not None and len(saved) == len(fig.axes):
+            fig.set_layout_engine("none")
+            for ax, pos in zip(fig.axes, saved):
+                ax.set_position(pos)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

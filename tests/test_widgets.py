@@ -227,3 +227,15 @@ def test_bias_lab_correction_recovers_the_ordering_that_leniency_spoils():
     pol, scen, _ = widgets.apply_controls({"scenario.rater.leniency_sd": 0.8}, "permenpan-6-2022", "neutral")
     assert (raw, adj) == pytest.approx(widgets.correction_recovery(simulate(pol, n=N, seed=2, scenario=scen),
                                                                   "standardize"))
+
+
+def test_liveview_reuses_the_first_layout_of_each_figure():
+    view = widgets.workshop(n=N, seed=7)
+    first = view.last["fairness"]
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    assert isinstance(first.get_layout_engine(), ConstrainedLayoutEngine)  # solved once
+    pos = [tuple(ax.get_position().bounds) for ax in first.axes]
+    view.set(scenario__rater__favouritism=1.0)
+    again = view.last["fairness"]
+    assert again is not first and not isinstance(again.get_layout_engine(), ConstrainedLayoutEngine)
+    assert [tuple(ax.get_position().bounds) for ax in again.axes] == pos

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import columns as C
 from ..errors import InputError
@@ -38,6 +40,13 @@ from ..errors import InputError
 NIP_REGEX = (r"(?<!\d)(?P<birth>\d{8})[ .\-]?(?P<start>\d{6})[ .\-]?(?P<sex>[12])[ .\-]?(?P<seq>\d{3})(?!\d)")
 PHONE_REGEX = r"(?<![\w])(?:\+62|62|0)[ .\-]?8\d{1,3}(?:[ .\-]?\d{2,4}){2,3}(?![\w])"
 EMAIL_REGEX = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
+# RE2 forms (pyarrow.compute: linear time, vectorized): the same patterns without look-arounds, for
+# whole cells (anchored) and as loose pre-filters of free text (exact checks then run on the few hits)
+NIP_CORE = r"(?P<birth>\d{8})[ .\-]?(?P<start>\d{6})[ .\-]?(?P<sex>[12])[ .\-]?(?P<seq>\d{3})"
+PHONE_CORE = r"(?:\+62|62|0)[ .\-]?8\d{1,3}(?:[ .\-]?\d{2,4}){2,3}"
+NIP_LOOSE = r"\d{8}[ .\-]?\d{6}[ .\-]?[12][ .\-]?\d{3}"
+#: More distinct names than this are not searched for inside free text: such columns are dropped instead.
+MAX_NAMES_IN_TEXT = 50_000
 NAME_HEADER = re.compile(r"(^|[\s_\-.])(nama|name|nm)([\s_\-.]|$)|^(nama|name)", re.IGNORECASE)
 PHONE_HEADER = re.compile(r"(telp|telepon|phone|hp|handphone|whatsapp|wa|ponsel)", re.IGNORECASE)
 EMAIL_HEADER = re.compile(r"(e-?mail|surel)", re.IGNORECASE)
@@ -59,12 +68,21 @@ PSEUDONYM_HEX = 16
 
 def _valid_nip_parts(parts: pd.DataFrame) -> pd.Series:
     """Which extracted (birth, start, sex, seq) groups form a plausible NIP."""
-    birth = pd.to_datetime(parts["birth"], format="%Y%m%d", errors="coerce")
+    ok = (parts["birth"].str.len() == 8) & (parts["start"].str.len() == 6)
+    ok = ok.fillna(False).astype(bool)
+    out = pd.Series(False, index=parts.index)
+    if not ok.any():
+        return out
+    p = parts.loc[ok]
+    birth = pd.to_datetime(p["birth"].astype(object), format="%Y%m%d", errors="coerce")
     by = birth.dt.year
-    sy = pd.to_numeric(parts["start"].str[:4], errors="coerce")
-    sm = pd.to_numeric(parts["start"].str[4:], errors="coerce")
-    return (birth.notna() & by.between(1930, 2015) & sy.between(1960, 2040) & sm.between(1, 12)
-            & (sy >= by + 15)).fillna(False).astype(bool)
+    digits = p["start"].astype(object).to_numpy().astype("U6").view("U1").reshape(-1, 6).astype(np.int64)
+    sy = pd.Series(digits[:, :4] @ np.array([1000, 100, 10, 1]), index=p.index)   # YYYY
+    sm = pd.Series(digits[:, 4] * 10 + digits[:, 5], index=p.index)                # MM
+    valid = (birth.notna() & by.between(1930, 2015) & sy.between(1960, 2040) & sm.between(1, 12)
+             & (sy >= by + 15)).fillna(False).astype(bool)
+    out.loc[valid.index] = valid.to_numpy()
+    return out
 
 
 def _valid_nip_match(m: re.Match) -> bool:
@@ -78,29 +96,57 @@ def _valid_nip_match(m: re.Match) -> bool:
     return 1930 <= birth.year <= 2015 and 1960 <= sy <= 2040 and 1 <= sm <= 12 and sy >= birth.year + 15
 
 
+def _arrow(t: pd.Series) -> pa.Array:
+    return pa.array(t.astype(object).where(t.notna(), None).tolist() if len(t) else [], type=pa.string())
+
+
+def _fullmatch(t: pd.Series, pattern: str) -> pd.Series:
+    """Whole-cell RE2 match, vectorized (pyarrow); False for missing cells."""
+    hit = pc.match_substring_regex(_arrow(t), pattern="^(?:" + pattern + ")$")
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=t.index).fillna(False).astype(bool)
+
+
+def _contains(t: pd.Series, pattern: str) -> pd.Series:
+    hit = pc.match_substring_regex(_arrow(t), pattern=pattern)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=t.index).fillna(False).astype(bool)
+
+
+def _nip_extract(t: pd.Series) -> pd.DataFrame:
+    """The four NIP parts of whole cells (NA where the cell is not 18 digits in the NIP layout)."""
+    parts = pc.extract_regex(_arrow(t), pattern="^" + NIP_CORE + "$")
+    valid = parts.is_valid().to_numpy(zero_copy_only=False).astype(bool)
+    cols = {name: pd.Series(parts.field(name).to_numpy(zero_copy_only=False), index=t.index,
+                            dtype="string").where(valid)
+            for name in ("birth", "start", "sex", "seq")}
+    return pd.DataFrame(cols)
+
+
 def nip_cells(values: pd.Series) -> pd.Series:
     """True where the whole cell is a NIP: 18 digits (spaces, dots or dashes allowed between the
     four parts) with a valid birth date YYYYMMDD, a CPNS start YYYYMM at least 15 years later,
     a sex digit 1 or 2 and a 3-digit sequence."""
     t = _text(values)
-    parts = t.str.extract("^" + NIP_REGEX + "$")
+    parts = _nip_extract(t)
     return _valid_nip_parts(parts).reindex(t.index, fill_value=False) & parts["birth"].notna()
 
 
 def nip_in_text(values: pd.Series) -> pd.Series:
-    """True where a cell holds a NIP anywhere in its text."""
+    """True where a cell holds a NIP anywhere in its text (RE2 pre-filter, exact check on the hits)."""
     t = _text(values)
-    hits = t.str.extractall(NIP_REGEX)
-    if not len(hits):
-        return pd.Series(False, index=t.index)
-    ok = _valid_nip_parts(hits)
-    return ok.groupby(level=0).any().reindex(t.index, fill_value=False)
+    cand = _contains(t, NIP_LOOSE)
+    out = pd.Series(False, index=t.index)
+    if cand.any():
+        hits = t[cand].str.extractall(NIP_REGEX)
+        if len(hits):
+            ok = _valid_nip_parts(hits).groupby(level=0).any()
+            out.loc[ok.index] = ok.to_numpy()
+    return out
 
 
 def nip_parts(values: pd.Series) -> pd.DataFrame:
     """Birth date, CPNS start (first of the month) and sex ("M"/"F") encoded in NIP cells (NaT/NA elsewhere)."""
     t = _text(values)
-    parts = t.str.extract("^" + NIP_REGEX + "$")
+    parts = _nip_extract(t)
     ok = _valid_nip_parts(parts) & parts["birth"].notna()
     birth = pd.to_datetime(parts["birth"].where(ok), format="%Y%m%d", errors="coerce")
     start = pd.to_datetime(parts["start"].where(ok) + "01", format="%Y%m%d", errors="coerce")
@@ -111,7 +157,7 @@ def nip_parts(values: pd.Series) -> pd.DataFrame:
 def _all_pseudonyms(values: pd.Series) -> bool:
     t = _text(values).dropna()
     t = t[t != ""]
-    return bool(t.str.fullmatch(PSEUDONYM_REGEX).all())
+    return bool(_fullmatch(t, PSEUDONYM_REGEX).all())
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -168,11 +214,11 @@ def detect_identifiers(df: pd.DataFrame, id_columns: tuple[str, ...] = ID_COLUMN
             found.append(Finding(name, "name", n))
             continue
         if text is not None and n:
-            phones = text.str.fullmatch(PHONE_REGEX).fillna(False).astype(bool)
+            phones = _fullmatch(text, PHONE_CORE)
             if share(phones) >= min_share or (PHONE_HEADER.search(name) and phones.any()):
                 found.append(Finding(name, "phone", int(phones.sum()), first_row(phones)))
                 continue
-            mails = text.str.fullmatch(EMAIL_REGEX).fillna(False).astype(bool)
+            mails = _fullmatch(text, EMAIL_REGEX)
             if share(mails) >= min_share or (EMAIL_HEADER.search(name) and mails.any()):
                 found.append(Finding(name, "email", int(mails.sum()), first_row(mails)))
                 continue
@@ -244,9 +290,15 @@ def pseudonyms(values: pd.Series, key: bytes, kind: str = "id") -> pd.Series:
     norm = _normalize(values, kind)
     domain, prefix = (b"name\x00", "N") if kind == "name" else (b"id\x00", "P")
     keep = norm.isna() | (norm == "") | ((kind != "name") & norm.isin(TOP_TOKENS))
-    uniq = pd.unique(norm[~keep])
-    table = {u: prefix + hmac.new(key, domain + u.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
-             for u in uniq}  # one HMAC per distinct value: hmac has no vectorized form
+    uniq = pd.unique(norm[~keep].astype(object).to_numpy())
+    base = hmac.new(key, domain, hashlib.sha256)  # keyed state after the domain prefix, copied per value
+
+    def one(u: str) -> str:
+        h = base.copy()
+        h.update(u.encode("utf-8"))
+        return prefix + h.hexdigest()[:PSEUDONYM_HEX]
+
+    table = {u: one(u) for u in uniq}  # one HMAC per distinct value: hmac has no vectorized form
     out = norm.map(table).astype("string")
     return out.where(~keep, norm)
 
@@ -289,6 +341,8 @@ class AnonymizationReport:
     def lines(self) -> list[str]:
         out = [f"{f.column}: {f.kind} ({f.cells} cells) -> {self.actions.get(f.column, 'kept')}"
                for f in self.findings]
+        found = {f.column for f in self.findings}
+        out += [f"{col}: {action}" for col, action in self.actions.items() if col not in found]
         if self.masked_cells:
             out.append(f"free text: {self.masked_cells} cells had a NIP, phone, e-mail or name masked")
         return out or ["no direct identifier found"]
@@ -356,16 +410,22 @@ def anonymize_table(df: pd.DataFrame, key: bytes, *, as_of: date | None = None, 
             out = out.drop(columns=col)
             report.actions[col] = f"coarsened to {band_col}"
     handled = {f.column for f in findings} | set(report.actions)
-    report.masked_cells = _mask_free_text(out, [c for c in out.columns if c not in handled], names)
+    report.masked_cells = _mask_free_text(out, [c for c in out.columns if c not in handled], names, report)
     return out, report
 
 
-def _mask_free_text(out: pd.DataFrame, cols: list[str], names: set[str]) -> int:
-    """Mask NIPs, phones, e-mails and known names inside the other text columns (in place)."""
-    name_re = None
-    if names:
+def _mask_free_text(out: pd.DataFrame, cols: list[str], names: set[str],
+                    report: "AnonymizationReport | None" = None) -> int:
+    """Mask NIPs, phones, e-mails and known names inside the other text columns (in place).
+
+    RE2 (pyarrow) finds candidate cells in one vectorized pass; the exact NIP and phone rules (with
+    look-arounds) then run on those cells only.  Names are replaced with one RE2 alternation; with
+    more than :data:`MAX_NAMES_IN_TEXT` names a text column is dropped instead.
+    """
+    name_pattern = None
+    if names and len(names) <= MAX_NAMES_IN_TEXT:
         alts = sorted((re.escape(n) for n in names), key=len, reverse=True)
-        name_re = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+        name_pattern = r"(?i)\b(?:" + "|".join(alts) + r")\b"
     masked = 0
     for col in cols:
         s = out[col]
@@ -380,10 +440,24 @@ def _mask_free_text(out: pd.DataFrame, cols: list[str], names: set[str]) -> int:
         if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
             continue
         t = _text(s)
-        new = t.str.replace(NIP_REGEX, lambda m: "[NIP]" if _valid_nip_match(m) else m.group(0), regex=True)
-        new = new.str.replace(EMAIL_REGEX, "[EMAIL]", regex=True).str.replace(PHONE_REGEX, "[TELP]", regex=True)
-        if name_re is not None:
-            new = new.str.replace(name_re, "[NAMA]", regex=True)
+        new = t.copy()
+        cand = _contains(t, NIP_LOOSE)
+        if cand.any():
+            new[cand] = t[cand].str.replace(NIP_REGEX, lambda m: "[NIP]" if _valid_nip_match(m) else m.group(0),
+                                            regex=True)
+        arr = pc.replace_substring_regex(_arrow(new), pattern=EMAIL_REGEX, replacement="[EMAIL]")
+        new = pd.Series(arr.to_numpy(zero_copy_only=False), index=t.index, dtype="string")
+        cand = _contains(new, PHONE_CORE)
+        if cand.any():
+            new[cand] = new[cand].str.replace(PHONE_REGEX, "[TELP]", regex=True)
+        if names and name_pattern is None and t.str.contains(" ", regex=False).fillna(False).any():
+            out.drop(columns=col, inplace=True)
+            if report is not None:
+                report.actions[col] = f"dropped (free text; more than {MAX_NAMES_IN_TEXT} names to search)"
+            continue
+        if name_pattern is not None:
+            arr = pc.replace_substring_regex(_arrow(new), pattern=name_pattern, replacement="[NAMA]")
+            new = pd.Series(arr.to_numpy(zero_copy_only=False), index=t.index, dtype="string")
         changed = (new != t).fillna(False)
         if changed.any():
             out[col] = new

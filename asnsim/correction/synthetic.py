@@ -48,6 +48,9 @@ def crossed_design(n_ratees: int, rng: np.random.Generator, mean_unit: float = 1
     n_units = len(sizes)
     near = (unit[outside] + rng.choice(np.array([-1, 1]), size=len(outside))) % n_units
     other = start[near] + rng.integers(0, sizes[near])
+    # and the head of each unit is rated by the head of the next unit, which links all units
+    outside = np.concatenate([outside, start])
+    other = np.concatenate([other, np.roll(start, -1)])
     keep = unit[other] != unit[outside]
     ratee = np.concatenate([ratee, outside[keep]])
     rater = np.concatenate([rater, other[keep]])

@@ -1,0 +1,98 @@
+"""Rater-effect analysis and bias correction.
+
+Every method takes the long ratings table (column names as arguments) and
+returns a :class:`RaterAnalysis` with the same tables: ``rater_effects``
+(``rater_id, n, effect, se``), ``ratee_scores`` (``ratee_id, n, raw_mean,
+adjusted, se``), the per-rating ``adjusted`` scores and, for the mixed models,
+``variance_components``.  :func:`correct` applies a method to a ratings table
+and returns it with an adjusted score column.
+
+Methods: :func:`standardize` (per-rater centering / z-scores), :func:`crossed`
+(REML crossed mixed model, lme4 parity), :func:`mfrm` (many-facet Rasch,
+FACETS-style tables), :func:`mixedlm` (statsmodels cross-check), :func:`forum`
+(forum calibration) and :func:`anchor` (anchoring on objective indicators).
+All are deterministic.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import columns as C
+from .connectivity import check_connected, subsets
+from .crossed import crossed
+from .mfrm import mfrm
+from .mixedlm import mixedlm
+from .result import RaterAnalysis
+from .standardize import standardize
+from .strategies import anchor, forum
+
+__all__ = ["METHODS", "RaterAnalysis", "SCORE_ADJUSTED", "SCORE_RAW", "analyze", "anchor", "check_connected",
+           "correct", "crossed", "forum", "mfrm", "mixedlm", "standardize", "subsets"]
+
+#: methods a policy's ``correction.method`` may name (besides ``none``)
+METHODS = ("standardize", "crossed", "mfrm", "mixedlm", "forum", "anchor")
+SCORE_ADJUSTED = "score_adjusted"
+SCORE_RAW = "score_raw"
+
+
+def analyze(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
+            score: str = C.SCORE, item: str | None = None, source: str = "ratings", **options) -> RaterAnalysis:
+    """Run one rater-effect method by name (see the module docstring); ``options`` go to the method."""
+    if method == "standardize":
+        return standardize(ratings, ratee, rater, score, source=source, **options)
+    if method == "crossed":
+        fixed = options.pop("fixed", [item] if item is not None and ratings[item].nunique() > 1 else [])
+        return crossed(ratings, ratee, rater, score, fixed=fixed, source=source, **options)
+    if method == "mfrm":
+        return mfrm(ratings, ratee, rater, score, item=item, source=source, **options)
+    if method == "mixedlm":
+        return mixedlm(ratings, ratee, rater, score, source=source)
+    if method == "forum":
+        return forum(ratings, ratee, rater, score, source=source, **options)
+    if method == "anchor":
+        if "objective" not in options:
+            raise ValueError("method 'anchor' needs objective=<Series of indicator values by ratee id>")
+        return anchor(ratings, options.pop("objective"), ratee, rater, score, source=source, **options)
+    raise ValueError(f"unknown correction method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def correct(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
+            score: str = C.SCORE, item: str | None = None, by: str | None = None, **options) -> pd.DataFrame:
+    """Return ``ratings`` with ``score_adjusted``: each rating corrected for its rater's effect.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long ratings table.
+    method : str
+        One of :data:`METHODS` (``"none"`` returns a copy with ``score_adjusted = score``).
+    ratee, rater, score, item : str
+        Column names.
+    by : str, optional
+        Correct each group of this column separately (for example ``component``, whose items use
+        different scales).
+    **options
+        Passed to the method (``scale=`` for standardize, ``weight=`` for forum, ``objective=`` for
+        anchor, ...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"ratee_id": [1, 2, 1, 2], "rater_id": ["a", "a", "b", "b"],
+    ...                    "score": [3.0, 2.0, 4.0, 3.0]})
+    >>> correct(df, "standardize")["score_adjusted"].tolist()
+    [3.5, 2.5, 3.5, 2.5]
+    """
+    out = ratings.copy()
+    if method == "none":
+        out[SCORE_ADJUSTED] = out[score].astype(float)
+        return out
+    adjusted = pd.Series(float("nan"), index=out.index)
+    groups = [(None, out)] if by is None else list(out.groupby(by, observed=True))
+    for _, part in groups:
+        it = item if item is not None and item in part.columns else None
+        res = analyze(part.reset_index(drop=True), method, ratee, rater, score, item=it, **dict(options))
+        adjusted.loc[part.index] = res.adjusted
+    out[SCORE_ADJUSTED] = adjusted.to_numpy()
+    return out

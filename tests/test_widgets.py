@@ -13,7 +13,7 @@ from asnsim.errors import PolicyError
 from asnsim.pipeline import simulate
 from asnsim.scenario import RaterParams
 
-N = 500
+N = 300
 
 
 def test_control_check_names_the_key():

@@ -151,3 +151,21 @@ def test_periods_all_gives_stability_metrics():
     assert 0 < s.loc["period_rank_correlation", "estimate"] <= 1
     annual = run_experiment(make_design(BASE, n=120, reps=2), progress=False).summary.set_index("metric")
     assert annual.loc["predikat_flip_rate", "n_reps"] == 0  # one round: nothing to compare
+
+
+def test_paired_scenarios_with_common_streams(tmp_path):
+    d = make_design(BASE, n=150, reps=4, scenarios="neutral", sweeps=["rater.favouritism=0,0.5"],
+                    common_scenario_streams=True)
+    res = run_experiment(d, tmp_path / "o", progress=False, report=False)
+    p = res.paired_scenarios.set_index("metric")
+    assert p.loc["favouritism_premium", "scenario"] == "neutral[rater.favouritism=0.5]"
+    assert p.loc["favouritism_premium", "reference_scenario"] == "neutral[rater.favouritism=0]"
+    assert p.loc["favouritism_premium", "difference"] > 5 * p.loc["favouritism_premium", "mcse"] > 0
+    assert p.loc["rater_hours", "difference"] == 0  # same raters in both worlds
+    # the same people and raters in both worlds: pairing makes the contrast more precise
+    assert p.loc["favouritism_premium", "mcse"] < p.loc["favouritism_premium", "mcse_unpaired"]
+    loaded = load_results(tmp_path / "o")
+    assert loaded.paired_scenarios is not None and len(loaded.paired_scenarios) == len(res.paired_scenarios)
+    # independent streams: no scenario pairing is claimed
+    plain = run_experiment(make_design(BASE, n=60, reps=1, scenarios="neutral,default"), progress=False)
+    assert plain.paired_scenarios is None

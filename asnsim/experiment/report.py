@@ -224,6 +224,10 @@ def render_report(results: Results) -> str:
     if not results.paired.empty:
         parts.append("<details><summary>Paired differences (policy - reference)</summary>"
                      + _table(results.paired.dropna(subset=["difference"])) + "</details>")
+    if results.paired_scenarios is not None and not results.paired_scenarios.empty:
+        parts.append("<details><summary>Paired scenario differences (scenario - first scenario, same random "
+                     "numbers)</summary>" + _table(results.paired_scenarios.dropna(subset=["difference"]))
+                     + "</details>")
     if not results.ranking.empty:
         parts.append("<details><summary>All rankings</summary>" + _table(results.ranking) + "</details>")
     parts.append("<details><summary>Design</summary><table>" + "".join(

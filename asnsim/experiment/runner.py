@@ -192,8 +192,9 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
         From :func:`asnsim.experiment.design.make_design`.
     out : str or Path, optional
         Output folder: ``summary.csv``, ``paired.csv``, ``ranking.csv``,
-        ``replicates.parquet``, ``manifest.json`` and ``report.html``, written
-        all at once at the end.  Finished tasks are kept meanwhile in
+        ``replicates.parquet``, ``manifest.json`` and ``report.html`` (and
+        ``paired_scenarios.csv`` with common scenario streams), written all at
+        once at the end.  Finished tasks are kept meanwhile in
         ``.<out>.partial/`` beside it, so re-running the same design resumes.
     workers : int
         Local worker processes (1: run in this process).
@@ -295,6 +296,8 @@ def write_results(results: Results, out: str | Path, report: bool = True) -> Non
         write_table(results.summary, tmp, "summary")
         write_table(results.paired, tmp, "paired")
         write_table(results.ranking, tmp, "ranking")
+        if results.paired_scenarios is not None:
+            write_table(results.paired_scenarios, tmp, "paired_scenarios")
         write_json(results.manifest, tmp / "manifest.json")
         if report:
             from .report import write_report

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import AsnsimError, InputError
-from .summary import headline, paired_differences, rank_policies, summarize
+from .summary import headline, paired_differences, paired_scenarios, rank_policies, summarize
 
 REPLICATE_COLUMNS = ["scenario_index", "scenario", "policy_index", "policy", "replicate", "metric", "group",
                      "value"]
@@ -121,6 +121,9 @@ class Results:
         Provenance: asnsim version, seed, design (policy and scenario hashes), timings.
     complete : bool
         False when read from an interrupted run's chunks.
+    paired_scenarios : DataFrame or None
+        Scenario contrasts per policy (:func:`~asnsim.experiment.summary.paired_scenarios`),
+        only when the design gave every scenario the same random streams.
     """
 
     replicates: pd.DataFrame
@@ -129,13 +132,17 @@ class Results:
     ranking: pd.DataFrame
     manifest: dict = field(default_factory=dict)
     complete: bool = True
+    paired_scenarios: pd.DataFrame | None = None
 
     @classmethod
     def from_replicates(cls, replicates: pd.DataFrame, manifest: dict | None = None,
                         complete: bool = True) -> "Results":
         """Compute every summary from the replicate rows."""
         rep = order_replicates(replicates)
-        return cls(rep, summarize(rep), paired_differences(rep), rank_policies(rep), manifest or {}, complete)
+        manifest = manifest or {}
+        common = manifest.get("design", {}).get("common_scenario_streams", False)
+        scen = paired_scenarios(rep) if common and rep["scenario"].nunique() > 1 else None
+        return cls(rep, summarize(rep), paired_differences(rep), rank_policies(rep), manifest, complete, scen)
 
     def headline(self, scenario: str | None = None) -> pd.DataFrame:
         """Policy x headline-metric table of ``estimate (MCSE)``; see :func:`~asnsim.experiment.summary.headline`."""
@@ -173,8 +180,10 @@ def load_results(path: str | Path) -> Results:
             f = path / name
             return pd.read_csv(f, keep_default_na=False, na_values=[""]) if f.is_file() else builder(rep)
 
+        scen = path / "paired_scenarios.csv"
         return Results(rep, csv("summary.csv", summarize), csv("paired.csv", paired_differences),
-                       csv("ranking.csv", rank_policies), manifest, True)
+                       csv("ranking.csv", rank_policies), manifest, True,
+                       pd.read_csv(scen, keep_default_na=False, na_values=[""]) if scen.is_file() else None)
     store = ChunkStore(partial_dir(path))
     if (store.path / "manifest.json").is_file():
         return Results.from_replicates(store.read(), store.manifest(), complete=False)

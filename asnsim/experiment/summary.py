@@ -168,6 +168,29 @@ def paired_differences(replicates: pd.DataFrame, reference: str | None = None,
     return pd.concat(parts, ignore_index=True)[PAIRED_COLUMNS]
 
 
+def paired_scenarios(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Paired differences between scenarios, per policy, for designs with common scenario streams.
+
+    Only meaningful when every scenario drew the same random numbers
+    (``make_design(..., common_scenario_streams=True)``, ``--paired-scenarios``):
+    then a sweep point and the first scenario differ only by the swept key.
+    Computed as :func:`paired_differences` with the roles of scenario and
+    policy exchanged: ``difference = scenario - reference_scenario``, each
+    later scenario against the first.
+
+    Returns
+    -------
+    DataFrame
+        ``policy, scenario, reference_scenario, metric, group, difference,
+        mcse, ci_low, ci_high, sd_difference, mcse_unpaired, correlation, n_reps``.
+    """
+    swapped = replicates.rename(columns={"scenario": "policy", "policy": "scenario"})
+    first = replicates["scenario"].iloc[0] if len(replicates) else None
+    res = paired_differences(swapped, reference=first, level=level)
+    res = res.rename(columns={"scenario": "policy", "policy": "scenario", "reference": "reference_scenario"})
+    return res[["policy", "scenario", "reference_scenario"] + PAIRED_COLUMNS[3:]]
+
+
 def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Rank the policies in every replicate and summarise the ranks' uncertainty.
 
@@ -256,4 +279,4 @@ def _fmt_est(est: float, mcse: float) -> str:
 
 
 __all__ = ["DIRECTION", "PAIRED_COLUMNS", "RANKING_COLUMNS", "SUMMARY_COLUMNS", "headline",
-           "paired_differences", "rank_policies", "summarize"]
+           "paired_differences", "paired_scenarios", "rank_policies", "summarize"]

@@ -9,8 +9,9 @@ For a synthetic city of ``--n`` employees (default 2,000):
    worker processes: wall time and speed-up, and whether summary.csv is
    byte-identical.
 
-The machine's load average is printed with the figures: on a shared machine
-the speed-up understates what 2 free cores give.
+The machine's load average is printed with the figures, and CPU seconds per
+replicate beside wall seconds: on a shared machine the speed-up understates
+what 2 free cores give.
 
 Usage: ``python benchmarks/bench_compare.py [--n 2000] [--reps 6] [--policies all]``
 """
@@ -44,17 +45,18 @@ def main() -> None:
 
     policies = [p.name for p in expand_policies(args.policies)]
     print(f"asnsim compare benchmark: city of {args.n} ASN, {args.reps} replicates; {_load()}")
-    print(f"{'policy':<28}{'runner rep/s':>14}{'plain loop rep/s':>18}{'s per rep':>11}")
+    print(f"{'policy':<28}{'runner rep/s':>14}{'plain loop rep/s':>18}{'wall s/rep':>12}{'CPU s/rep':>11}")
     for name in policies:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         for r in range(args.reps):
             replicate_metrics(simulate(name, n=args.n, seed=args.seed, scenario="default", replicate=r))
         plain = args.reps / (time.perf_counter() - t)
+        cpu = (time.process_time() - cpu) / args.reps
         d = make_design(name, n=args.n, reps=args.reps, seed=args.seed)
         t = time.perf_counter()
         run_experiment(d, progress=False)
         runner = args.reps / (time.perf_counter() - t)
-        print(f"{name:<28}{runner:>14.2f}{plain:>18.2f}{1 / runner:>11.2f}")
+        print(f"{name:<28}{runner:>14.2f}{plain:>18.2f}{1 / runner:>12.2f}{cpu:>11.2f}")
 
     d = make_design(policies, n=args.n, reps=args.reps, seed=args.seed)
     n_sims = len(policies) * args.reps
@@ -69,7 +71,8 @@ def main() -> None:
     print(f"\nall {len(policies)} policies x {args.reps} replicates ({n_sims} simulated rounds of {args.n}):")
     for w in (1, 2):
         print(f"  workers={w}: {walls[w]:.1f} s wall, {n_sims / walls[w]:.2f} policy-replicates/s")
-    print(f"  speed-up 1 -> 2 workers: {walls[1] / walls[2]:.2f}x (includes starting the worker processes)")
+    print(f"  speed-up 1 -> 2 workers: {walls[1] / walls[2]:.2f}x (includes starting the worker processes; "
+          f"CPU s/rep above vs wall s/rep shows how much of the machine other processes took)")
     print(f"  summary.csv identical for 1 and 2 workers: {files[1] == files[2]}")
     print(f"  {_load()}")
 

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .errors import PolicyError
+from .errors import AsnsimError, PolicyError
 from .policy import Component, Policy
 from .population import period_months
 from .scenario import RaterParams
@@ -236,6 +236,8 @@ def rating_periods(policy: Policy, which: str = "annual") -> list[str]:
     >>> rating_periods(load_policy("permenpan-6-2022"), "all")
     ['TW1', 'TW2', 'TW3', 'TW4', 'annual']
     """
+    if which not in ("annual", "all"):
+        raise AsnsimError(f"periods must be 'annual' or 'all', got {which!r}")
     if which == "annual":
         return ["annual"]
     labels = list(period_months(policy.periods.frequency))

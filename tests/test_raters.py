@@ -269,6 +269,9 @@ def test_rating_periods():
     pol = load_policy("permenpan-6-2022")
     assert rating_periods(pol) == ["annual"]
     assert rating_periods(pol, "all") == ["TW1", "TW2", "TW3", "TW4", "annual"]
+    from asnsim.errors import AsnsimError
+    with pytest.raises(AsnsimError, match="'annual' or 'all'"):
+        rating_periods(pol, "quarterly")
 
 
 def test_fast_ordinal_quantize_matches_the_scale():

@@ -31,6 +31,9 @@ or below category ``j`` (at least three categories; with two, ``k = 1``).  On a
 numeric scale the correlations are Pearson's and ``S``, ``mu`` the SD and mean of
 ``(score - center) / spread``.  Then ``k = S / Q`` and ``m = c0 + (mu - c0) / k``.
 
+Group effects where the data allow (:func:`group_effects`): the in-group bias on an employees
+attribute (with an employees file) and self-inflation (with self ratings).
+
 Stated, not guessed: favouritism needs a closeness attribute (its average
 lands in ``m`` and its spread in the ratee variance); item deviations
 (``population.item_sd``) and period effects are counted as noise with one
@@ -222,6 +225,8 @@ class Calibration:
     variance_components: pd.DataFrame | None = None
     notes: list[dict] = field(default_factory=list)   # {key, value, reason}: what is assumed, not fitted
     rho_pairs: list = field(default_factory=list)   # ((kind_a, kind_b), estimate) per component pair
+    group_effects: dict[str, float] = field(default_factory=dict)   # ingroup_bias, self_inflation
+    group_attribute: str = C.SEX
 
     def params(self) -> dict[str, float]:
         return {"leniency_sd": self.leniency_sd, "noise_sd": self.noise_sd,
@@ -352,8 +357,82 @@ def _fit_tables(ratings: pd.DataFrame, policy: Policy, source: str) -> tuple[pd.
     return table, rho, extra
 
 
+def _latent_mean(sub: pd.DataFrame, scale: Scale, S: float | None, source: str) -> tuple[float, float, int]:
+    """Latent mean (and SD) of a subset of one component's ratings from its category margins.
+
+    With ``S`` given, ``mu = mean_j(c_j - S z_j)`` per item; otherwise ``S`` is fitted from the same
+    margins, ``(c_last - c_first) / (z_last - z_first)``.  Items are averaged weighting by ratings.
+    Returns (mu, S, n)."""
+    codes, K = _codes(sub[C.SCORE].to_numpy(float), scale, source)
+    items, _ = pd.factorize(sub[C.ITEM].astype(str))
+    counts = np.zeros((int(items.max()) + 1, K))
+    np.add.at(counts, (items, codes), 1)
+    thr = thresholds(counts)
+    cut = np.asarray(scale.cutpoints)
+    if S is None:
+        S = float((cut[-1] - cut[0]) / (thr[:, -1] - thr[:, 0]).mean())
+    mu_i = (cut[None, :] - S * thr).mean(axis=1)
+    return float(np.average(mu_i, weights=counts.sum(axis=1))), S, int(len(sub))
+
+
+def group_effects(ratings: pd.DataFrame, policy: Policy, cal: "Calibration", employees: pd.DataFrame | None = None,
+                  group: str = C.SEX, source: str = "ratings") -> dict[str, float]:
+    """Group effects the data allow, on the latent scale (true-performance SD units).
+
+    ``ingroup_bias`` (needs ``employees`` with the ``group`` column for raters and ratees): the latent mean of
+    supervisor ratings in every (rater group, ratee group) cell, fitted by weighted least squares as
+    ``alpha_rater_group + beta_ratee_group + g [same group]`` so that true group differences and group
+    differences in leniency cancel; ``ingroup_bias = g / k``.  ``self_inflation`` (needs ``self`` ratings of
+    the ratees also rated by a supervisor): ``c0 + (mu_self - c0) / k`` with ``mu_self`` the latent mean of
+    self ratings (their own SD), as :mod:`asnsim.raters` adds ``s`` to a self rating with no leniency.
+    Only ordinal components enter; effects the data cannot show are left out of the result.
+    """
+    out: dict[str, float] = {}
+    k = float(np.exp(cal.scale_use_mean))
+    comps = [n for n, c in policy.components.items() if c.measure == "rating" and c.scale.kind == "ordinal"]
+    role = ratings[C.RATER_ROLE].astype(str) if C.RATER_ROLE in ratings.columns else pd.Series(C.ATASAN,
+                                                                                              index=ratings.index)
+    S_of = dict(zip(cal.by_component["component"], cal.by_component["latent_sd"]))
+    if employees is not None and group in employees.columns:
+        attr = employees.set_index(employees[C.EMPLOYEE_ID].astype(str))[group].astype("string")
+        sup = ratings[role == C.ATASAN]
+        ga = sup[C.RATER_ID].astype(str).map(attr)
+        gb = sup[C.RATEE_ID].astype(str).map(attr)
+        ok = ga.notna() & gb.notna()
+        rows = []
+        for cname in comps:
+            sel = ok & (sup["_component"] == cname)
+            for (a, b), cell in sup[sel].groupby([ga[sel], gb[sel]], sort=True):
+                if len(cell) >= 20:
+                    mu, _, n = _latent_mean(cell, policy.components[cname].scale, S_of[cname], source)
+                    rows.append((cname, a, b, mu, n))
+        cells = pd.DataFrame(rows, columns=["component", "a", "b", "mu", "n"])
+        if len(cells) and (cells["a"] == cells["b"]).any() and (cells["a"] != cells["b"]).any():
+            X = pd.get_dummies(cells["component"] + "|r:" + cells["a"]).astype(float)
+            X = pd.concat([X, pd.get_dummies("e:" + cells["b"], drop_first=True).astype(float)], axis=1)
+            X["same"] = (cells["a"] == cells["b"]).astype(float)
+            w = np.sqrt(cells["n"].to_numpy(float))
+            coef, *_ = np.linalg.lstsq(X.to_numpy() * w[:, None], cells["mu"].to_numpy() * w, rcond=None)
+            if np.linalg.matrix_rank(X.to_numpy()) == X.shape[1]:
+                out["ingroup_bias"] = float(coef[-1] / k)
+                out["_share_same"] = float((ga[ok] == gb[ok]).mean())
+    if (role == C.SELF).any():
+        ests, ns = [], []
+        for cname in comps:
+            own = ratings[(role == C.SELF) & (ratings["_component"] == cname)]
+            if len(own) >= 20:
+                c0 = scale_center(policy.components[cname])
+                mu_self, _, n = _latent_mean(own, policy.components[cname].scale, None, source)
+                ests.append(c0 + (mu_self - c0) / k)
+                ns.append(n)
+        if ests:
+            out["self_inflation"] = float(np.average(ests, weights=ns))
+    return out
+
+
 def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", source: str = "ratings",
-              bootstrap: int = 0, rng: np.random.Generator | None = None) -> Calibration:
+              bootstrap: int = 0, rng: np.random.Generator | None = None,
+              employees: pd.DataFrame | None = None, group: str = C.SEX) -> Calibration:
     """Fit leniency spread and mean, residual noise, scale use and the component correlation.
 
     Parameters
@@ -385,13 +464,13 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
     True
     """
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
-    r = ratings
+    everyone = ratings.assign(_component=_component_of_items(ratings, pol, source).to_numpy(),
+                              **({C.PERIOD: "annual"} if C.PERIOD not in ratings.columns else {}))
+    r = everyone
     if C.RATER_ROLE in r.columns:
         r = r[r[C.RATER_ROLE].astype(str) == C.ATASAN]
     if not len(r):
         raise DesignError(f"{source}: no supervisor (atasan) ratings to calibrate on")
-    r = r.assign(_component=_component_of_items(r, pol, source).to_numpy(),
-                 **({C.PERIOD: "annual"} if C.PERIOD not in r.columns else {}))
     table, rho, extra = _fit_tables(r, pol, source)
     w = table["n_ratings"].to_numpy(float)
 
@@ -414,6 +493,11 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
          "reason": "with one period, item deviations (population.item_sd) count as noise; a halo would lower "
                    "this estimate"},
     ]
+    effects = group_effects(everyone, pol, cal, employees, group, source)
+    if "ingroup_bias" in effects:  # the in-group shift was counted in the mean: take it out
+        cal.leniency_mean -= effects["ingroup_bias"] * effects.pop("_share_same")
+    cal.group_effects = effects
+    cal.group_attribute = group
     if bootstrap:
         cal.se = _bootstrap(r, pol, source, bootstrap, rng or np.random.default_rng(0))
     return cal
@@ -499,6 +583,9 @@ def scenario_toml(cal: Calibration, name: str, source: str, base: str = "neutral
     rater = {"leniency_sd": round(cal.leniency_sd, 4), "noise_sd": round(cal.noise_sd, 4),
              "leniency_mean": round(cal.leniency_mean, 4), "scale_use_mean": round(cal.scale_use_mean, 4),
              "favouritism": 0.0, "scale_use_sd": 0.0}
+    rater.update({k: round(v, 4) for k, v in cal.group_effects.items()})
+    if "ingroup_bias" in cal.group_effects:
+        rater["ingroup_attribute"] = cal.group_attribute
     rater = {k: v for k, v in rater.items() if k in fields}
 
     def se(k: str) -> str:
@@ -517,6 +604,8 @@ def scenario_toml(cal: Calibration, name: str, source: str, base: str = "neutral
     data["sources"] = [
         {"element": f"rater.{k}", "source": src, "note": f"estimate {getattr(cal, k):.4f}{se(k)}"}
         for k in ("leniency_sd", "noise_sd", "leniency_mean", "scale_use_mean") if k in rater]
+    data["sources"] += [{"element": f"rater.{k}", "source": src, "note": f"estimate {v:.4f}"}
+                        for k, v in cal.group_effects.items() if k in rater]
     if cal.rho_pairs:
         data["sources"].append({"element": "population.component_corr", "source": src,
                                 "note": "; ".join(f"{a}-{b}: {e:.4f}" for (a, b), e in cal.rho_pairs)})

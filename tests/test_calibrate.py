@@ -150,3 +150,32 @@ def test_scenario_toml_states_what_is_assumed():
     cal = calibrate(planted(100, 8, 0.4, 0.6, 0.3, 0.45, np.random.default_rng(7)), POLICY)
     text = scenario_toml(cal, "kota", "penilaian.csv", base="default")
     assert 'extends = "default"' in text and "favouritism = 0.0" in text and "[[assumptions]]" in text
+
+
+@pytest.mark.parametrize("g", [0.4, -0.3])
+def test_ingroup_bias_recovered_with_an_employees_file(tmp_path, g, capsys):
+    base = load_scenario("neutral")
+    scen = base.model_copy(update={"rater": base.rater.model_copy(update=dict(
+        leniency_sd=0.4, noise_sd=0.6, leniency_mean=0.2, ingroup_bias=g, ingroup_attribute="sex"))})
+    sim = simulate("permenpan-6-2022", n=3000, seed=3, scenario=scen)
+    sim.ratings[[C.RATEE_ID, C.RATER_ID, C.ITEM, C.SCORE]].to_csv(tmp_path / "r.csv", index=False)
+    emp = sim.employees[[C.EMPLOYEE_ID, C.UNIT, C.SUPERVISOR_ID, C.SEX]].astype(str)
+    emp.loc[emp[C.SUPERVISOR_ID] == "0", C.SUPERVISOR_ID] = ""
+    emp.to_csv(tmp_path / "e.csv", index=False)
+    out = tmp_path / "s.toml"
+    assert main(["calibrate", str(tmp_path / "r.csv"), "--employees", str(tmp_path / "e.csv"), "--group", "sex",
+                 "--bootstrap", "0", "--out", str(out)]) == 0
+    fitted = load_scenario(str(out))
+    assert fitted.rater.ingroup_bias == pytest.approx(g, abs=0.1)       # measured 0.396 and -0.281 at n=4000
+    assert fitted.rater.ingroup_attribute == "sex"
+    assert fitted.rater.leniency_mean == pytest.approx(0.2, abs=0.1)    # the in-group shift is not counted twice
+
+
+def test_self_inflation_recovered_from_self_ratings():
+    base = load_scenario("neutral")
+    scen = base.model_copy(update={"rater": base.rater.model_copy(update=dict(
+        leniency_sd=0.4, noise_sd=0.6, leniency_mean=0.2, self_inflation=0.5))})
+    sim = simulate("salatiga", n=2000, seed=3, scenario=scen)
+    cal = calibrate(sim.ratings, "salatiga")
+    assert cal.group_effects["self_inflation"] == pytest.approx(0.5, abs=0.1)   # measured 0.47 at n=3000
+    assert cal.leniency_sd == pytest.approx(0.4, abs=0.1)

@@ -19,6 +19,9 @@ def register(sub) -> None:
     add_input_options(p)
     p.add_argument("--component", default=None, help="column naming each item's policy component (optional)")
     p.add_argument("--policy", default="permenpan-6-2022", help="policy whose items and scales the ratings follow")
+    p.add_argument("--employees", default=None,
+                   help="employees file (same IDs as the ratings) to fit the in-group bias on --group")
+    p.add_argument("--group", default="sex", help="employees column for the in-group bias (default sex)")
     p.add_argument("--base", default="neutral", help="scenario the calibrated one extends (default neutral)")
     p.add_argument("--name", default="calibrated", help="name of the written scenario (default calibrated)")
     p.add_argument("--bootstrap", type=int, default=50, help="rater-bootstrap replicates for SEs (default 50)")
@@ -51,8 +54,17 @@ def run(args) -> int:
     v = read_ratings_input(args.ratings, cmap, score_range, args.skip_invalid, args.allow_personal_data,
                            args.sheet)
     print(ledger_line(v))
+    employees = None
+    if args.employees:
+        from ..io.anonymize import refuse_personal_data
+        from ..io.readers import read_raw
+        from ..io.schemas import read_table
+        refuse_personal_data(read_raw(args.employees).data, args.employees, args.allow_personal_data)
+        employees = read_table(args.employees, "employees", skip_invalid=args.skip_invalid).data
+        if args.group not in employees.columns or employees[args.group].isna().all():
+            raise AsnsimError(f"{args.employees}: --group {args.group}: the employees file has no such values")
     cal = calibrate(v.data, policy, source=v.raw.source, bootstrap=args.bootstrap,
-                    rng=stage_rng(args.seed, "bootstrap"))
+                    rng=stage_rng(args.seed, "bootstrap"), employees=employees, group=args.group)
     text = scenario_toml(cal, args.name, v.raw.source, base=args.base)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.tmp-", suffix=".toml", dir=out.parent)
@@ -69,6 +81,8 @@ def run(args) -> int:
     for k, val in cal.params().items():
         se = f"  (SE {cal.se[k]:.3f})" if k in cal.se else ""
         print(f"  {k:14s} {val:8.3f}{se}")
+    for k, val in cal.group_effects.items():
+        print(f"  {k:14s} {val:8.3f}" + (f"  (on {cal.group_attribute})" if k == "ingroup_bias" else ""))
     if cal.component_corr is not None:
         print(f"  {'component_corr':14s} {cal.component_corr:8.3f}")
     print(cal.by_component.round(3).to_string(index=False))

@@ -9,7 +9,7 @@ self-contained ``report.html`` to ``--out``; see :mod:`asnsim.experiment`.
 from __future__ import annotations
 
 
-def add_arguments(p, *, policies_required: bool = True) -> None:
+def add_arguments(p, *, policies_required: bool = True, workers: int = 1) -> None:
     """The experiment options shared by ``compare`` and ``demo``."""
     p.add_argument("--policies", required=policies_required, default=None if policies_required else "all",
                    help="comma-separated built-in names or policy files, or 'all'")
@@ -24,7 +24,7 @@ def add_arguments(p, *, policies_required: bool = True) -> None:
                    help="give every scenario the same random streams, so scenario variants are paired too")
     p.add_argument("--periods", choices=("annual", "all"), default="annual",
                    help="rate the annual evaluation only (default) or every periodic one too (stability metrics)")
-    p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    p.add_argument("--workers", type=int, default=workers, help=f"local worker processes (default {workers})")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786); needs asnsim[dist]")
     p.add_argument("--restart", action="store_true", help="discard an unfinished run for --out instead of resuming")

@@ -13,12 +13,12 @@ from .compare import add_arguments, run_compare
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="compare every built-in policy on the default synthetic city (about a minute)")
-    add_arguments(p, policies_required=False)
+    add_arguments(p, policies_required=False, workers=2)
     p.add_argument("--n", default="1000", help="employees in the synthetic city, or a size preset (default 1000)")
     p.add_argument("--reps", type=int, default=12, help="replicates (default 12)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", default="out", help="output directory (default ./out)")
-    p.set_defaults(func=run, workers=2)
+    p.set_defaults(func=run)
 
 
 def run(args) -> int:

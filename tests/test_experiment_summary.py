@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from asnsim.experiment.summary import (PAIRED_COLUMNS, RANKING_COLUMNS, SUMMARY_COLUMNS, headline,
@@ -119,3 +121,33 @@ def test_headline_formats_estimate_and_mcse():
     h = headline(s, metrics=(("spearman", "all", "rho"),))
     assert h.loc["a", "rho"] == "2.500 (0.645)"
     assert h.loc["b", "rho"] == "n/a"
+
+
+def test_interval_coverage_and_mcse_calibration():
+    # 2,000 small experiments of 10 replicates each, true mean 0.3: the t interval covers it about 95% of the
+    # time, and the average MCSE matches the spread of the estimates across experiments
+    rng = np.random.default_rng(7)
+    values = rng.normal(0.3, 0.2, size=(2000, 10))
+    rep = pd.DataFrame({"scenario": "s", "policy": np.repeat([f"e{i}" for i in range(2000)], 10),
+                        "replicate": np.tile(np.arange(10), 2000), "metric": "m", "group": "all",
+                        "value": values.ravel()})
+    s = summarize(rep)
+    coverage = ((s.ci_low <= 0.3) & (0.3 <= s.ci_high)).mean()
+    assert abs(coverage - 0.95) < 3 * np.sqrt(0.95 * 0.05 / 2000)
+    assert s.mcse.pow(2).mean() == pytest.approx(s.estimate.var(ddof=1), rel=0.1)
+    assert s.emp_se.mean() == pytest.approx(0.2, rel=0.05)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 5), st.integers(1, 8), st.integers(0, 2**32 - 1))
+def test_rank_invariants(k, reps, seed):
+    rng = np.random.default_rng(seed)
+    vals = {f"p{i}": list(np.round(rng.normal(size=reps), 1)) for i in range(k)}  # rounding makes ties
+    r = rank_policies(_rep(vals))
+    assert r.p_best.sum() == pytest.approx(1.0)
+    assert r.mean_rank.sum() == pytest.approx(k * (k + 1) / 2)
+    assert ((r.rank_low >= 1) & (r.rank_high <= k) & (r.rank_low <= r.mean_rank + 1e-12)).all()
+    # paired differences are antisymmetric in the reference
+    p = paired_differences(_rep(vals), reference="p0").set_index("policy")
+    back = paired_differences(_rep(vals), reference="p1").set_index("policy")
+    assert p.loc["p1", "difference"] == pytest.approx(-back.loc["p0", "difference"])

@@ -235,11 +235,18 @@ class Calibration:
 
 def _component_of_items(ratings: pd.DataFrame, policy: Policy, source: str) -> pd.Series:
     """Each rating's component: the ``component`` column, else the policy component listing its item."""
+    def by_level(col: pd.Series, mapping=None) -> pd.Series:  # map the few distinct values, not every row
+        codes, levels = pd.factorize(col)
+        mapped = pd.Series(levels.astype(str), dtype=object)
+        if mapping is not None:
+            mapped = mapped.map(mapping)
+        return pd.Series(mapped.to_numpy()[codes], index=col.index).where(codes >= 0)
+
     if C.COMPONENT in ratings.columns and ratings[C.COMPONENT].notna().all():
-        comp = ratings[C.COMPONENT].astype(str)
+        comp = by_level(ratings[C.COMPONENT])
     else:
         item_to_comp = {it: name for name, c in policy.components.items() if c.measure == "rating" for it in c.items}
-        comp = ratings[C.ITEM].astype(str).map(item_to_comp)
+        comp = by_level(ratings[C.ITEM], item_to_comp)
         if comp.isna().all():
             first = next(n for n, c in policy.components.items() if c.measure == "rating")
             comp = pd.Series(first, index=ratings.index)
@@ -267,9 +274,11 @@ def _codes(scores: np.ndarray, scale: Scale, source: str) -> tuple[np.ndarray, i
 def _fit_tables(ratings: pd.DataFrame, policy: Policy, source: str) -> tuple[pd.DataFrame, float | None, dict]:
     """Per-component correlations r_A, r_B and latent parameters; the cross-component correlation."""
     r = ratings
-    unit_keys = [r[C.RATEE_ID].astype(str), r[C.RATER_ID].astype(str), r[C.PERIOD].astype(str)]
-    unit = pd.MultiIndex.from_arrays(unit_keys).factorize()[0] if len(r) else np.zeros(0, int)
-    group = pd.MultiIndex.from_arrays(unit_keys[1:]).factorize()[0]
+    unit_keys = [pd.factorize(r[c])[0] for c in (C.RATEE_ID, C.RATER_ID, C.PERIOD)]
+    n_rater, n_period = int(unit_keys[1].max()) + 1 if len(r) else 1, int(unit_keys[2].max()) + 1 if len(r) else 1
+    group = pd.factorize(unit_keys[1].astype(np.int64) * n_period + unit_keys[2])[0]
+    unit = pd.factorize(unit_keys[0].astype(np.int64) * (n_rater * n_period) + unit_keys[1] * n_period
+                        + unit_keys[2])[0] if len(r) else np.zeros(0, int)
     unit_group = np.zeros(int(unit.max()) + 1 if len(unit) else 0, dtype=np.int64)
     unit_group[unit] = group            # each (ratee, rater, period) unit's (rater, period) group
     rows, latent_sd = [], {}
@@ -505,8 +514,9 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
 
 def _bootstrap(r: pd.DataFrame, pol: Policy, source: str, reps: int, rng: np.random.Generator) -> dict[str, float]:
     """Rater-cluster bootstrap SEs: raters resampled with replacement, each copy a new rater."""
-    raters = r[C.RATER_ID].astype(str)
-    codes, uniq = pd.factorize(raters)
+    codes, uniq = pd.factorize(r[C.RATER_ID])
+    ratee_codes, ratee_uniq = pd.factorize(r[C.RATEE_ID])
+    base = r.drop(columns=[C.RATER_ID, C.RATEE_ID])
     order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[order], np.arange(len(uniq)))
     sizes = np.bincount(codes, minlength=len(uniq))
@@ -515,8 +525,8 @@ def _bootstrap(r: pd.DataFrame, pol: Policy, source: str, reps: int, rng: np.ran
         pick = rng.integers(0, len(uniq), size=len(uniq))
         idx = np.concatenate([order[starts[p]:starts[p] + sizes[p]] for p in pick]) if len(pick) else order
         copy = np.repeat(np.arange(len(pick)), sizes[pick])
-        rb = r.iloc[idx].assign(**{C.RATER_ID: copy.astype(str),
-                                   C.RATEE_ID: r[C.RATEE_ID].astype(str).to_numpy()[idx] + "#" + copy.astype(str)})
+        rb = base.iloc[idx].assign(**{C.RATER_ID: copy,  # integer ids: each copy of a rater is a new rater
+                                      C.RATEE_ID: ratee_codes[idx].astype(np.int64) + len(ratee_uniq) * copy})
         try:
             t, _, _ = _fit_tables(rb, pol, source)
         except DesignError:

@@ -149,3 +149,17 @@ def test_workshop_dashboard_reacts_to_the_favouritism_slider(voila_url, browser_
     order = ["Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Baik", "Sangat Baik"]
     assert order.index(after["Bu Sari"][3]) > order.index(before["Bu Sari"][3])  # and a better predikat
     assert after["Pak Budi"] == before["Pak Budi"]                          # the colleague: unchanged
+
+
+def test_ensure_chromium_says_why_it_cannot_install(monkeypatch):
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert ensure_chromium() == "chromium is missing and apt-get is not available to install it"
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/apt-get")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "needs root" in ensure_chromium()
+    calls = []
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    assert ensure_chromium() == "apt-get ran but /usr/bin/chromium is still missing"
+    assert calls == [["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]]

@@ -39,7 +39,7 @@ TEXT: dict[str, dict[str, str]] = {
     "share": {"en": "% of employees", "id": "% pegawai"},
     "predikat_title": {"en": "Predikat distribution", "id": "Sebaran predikat"},
     "truth": {"en": "True performance (SD units)", "id": "Kinerja sebenarnya (satuan SD)"},
-    "final_score": {"en": "Final score (0-100)", "id": "Nilai akhir (0-100)"},
+    "final_score": {"en": "Final score (policy scale)", "id": "Nilai akhir (skala kebijakan)"},
     "svt_title": {"en": "Score vs true performance: Spearman rho = {rho:.2f}",
                   "id": "Nilai vs kinerja sebenarnya: korelasi peringkat = {rho:.2f}"},
     "sb_share": {"en": "% rated Sangat Baik", "id": "% berpredikat Sangat Baik"},

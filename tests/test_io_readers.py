@@ -224,3 +224,21 @@ def test_planted_faults_are_found_at_their_rows(tmp_path, n, bad):
     rej = v.rejected()
     assert rej["row"].tolist() == [r + 2 for r in sorted(rows)]
     assert (rej["column"] == "score").all()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cell, min_size=0, max_size=6), min_size=0, max_size=6),
+       sep=st.sampled_from([",", ";", "\t"]), skip=st.booleans())
+def test_fuzz_cli_exits_2_and_writes_nothing(tmp_path_factory, rows, sep, skip):
+    """Whatever the file holds, the command returns 0 or 2 (never a traceback), and on 2 writes nothing."""
+    from asnsim.cli import main
+
+    tmp = tmp_path_factory.mktemp("cli")
+    text = sep.join(["ratee_id", "rater_id", "item", "score"]) + "\n" + "".join(sep.join(r) + "\n" for r in rows)
+    (tmp / "r.csv").write_text(text, encoding="utf-8")
+    out = tmp / "o" / "s.toml"
+    rc = main(["calibrate", str(tmp / "r.csv"), "--bootstrap", "0", "--out", str(out)]
+              + (["--skip-invalid"] if skip else []))
+    assert rc in (0, 2)
+    if rc == 2:
+        assert not out.exists() and not (tmp / "o" / "rejected_rows.csv").exists()

@@ -337,68 +337,66 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
             ordered = sorted(comp.raters, key=lambda r: r != C.ATASAN)
             for role in ordered:
                 pos, rater = panels[role]
-                rows = len(pos) * k
+                P = len(pos)
+                rows = P * k
                 sl = slice(at, at + rows)
-                flat = _flat_index(pos, k, n)
-                rater_r = np.repeat(rater, k)
-                item_r = np.tile(np.arange(k, dtype=np.int16), len(pos))
-                t = truth.ravel()[flat] if flat is not None else truth.ravel()
+                every = len(pos) == n and bool((pos == np.arange(n)).all())  # the panel is every ratee in order
+                t = truth if every else truth[pos]  # (P, k); per-pair terms below broadcast over items
                 fx = {}
                 if disp["halo"].any():
-                    b = base.ravel()[flat] if flat is not None else base.ravel()
-                    fx["halo"] = disp["halo"][rater_r] * (np.repeat(general[pos], k) - b)
+                    b = base if every else base[pos]
+                    fx["halo"] = disp["halo"][rater][:, None] * (general[pos][:, None] - b)
                 if role != C.SELF:
                     if disp["leniency"].any():
-                        fx["leniency"] = disp["leniency"][rater_r]
+                        fx["leniency"] = disp["leniency"][rater][:, None]
                     if role in (C.ATASAN, C.REKAN, C.BAWAHAN) and disp["favouritism"].any():
                         cl = _closeness(role, close, pos, rater, ids)
-                        fx["favouritism"] = np.repeat(disp["favouritism"][rater] * cl, k)
+                        fx["favouritism"] = (disp["favouritism"][rater] * cl)[:, None]
                     if role != C.STAKEHOLDER and params.ingroup_bias != 0:
                         same = (group[rater] == id_group[pos]) & (group[rater] >= 0)
-                        fx["ingroup"] = np.repeat(disp["ingroup"][rater] * same, k)
+                        fx["ingroup"] = (disp["ingroup"][rater] * same)[:, None]
                     if disp["drift"].any():
-                        fx["drift"] = disp["drift"][rater_r] * np.float32(tau)
+                        fx["drift"] = (disp["drift"][rater] * np.float32(tau))[:, None]
                 else:
                     if disp["self_inflation"].any():
-                        fx["self_inflation"] = disp["self_inflation"][rater_r]
+                        fx["self_inflation"] = disp["self_inflation"][rater][:, None]
                 if use_recency:
-                    fx["recency"] = np.repeat(np.float32(params.recency) * (dev_last - dev)[pos], k)
+                    fx["recency"] = (np.float32(params.recency) * (dev_last - dev)[pos]).astype(np.float32)[:, None]
                 x = t.copy()
                 for v in fx.values():
                     x += v
                 if (disp["scale_factor"] != 1).any():
-                    fx["scale_use"] = (disp["scale_factor"][rater_r] - 1) * (x - np.float32(center))
+                    fx["scale_use"] = (disp["scale_factor"][rater] - 1)[:, None] * (x - np.float32(center))
                     x += fx["scale_use"]
                 if fatigue_w is not None and role != C.SELF:
-                    fx["fatigue"] = -fatigue_w[rater_r] * (x - np.float32(center))
+                    fx["fatigue"] = -fatigue_w[rater][:, None] * (x - np.float32(center))
                     x += fx["fatigue"]
                 sd = params.noise_sd if role != C.STAKEHOLDER else float(np.hypot(params.noise_sd,
                                                                                  params.stakeholder_noise_sd))
                 if sd > 0:
-                    fx["noise"] = np.float32(sd) * rng.standard_normal(rows, dtype=np.float32)
+                    fx["noise"] = rng.standard_normal((P, k), dtype=np.float32)
+                    fx["noise"] *= np.float32(sd)
                     x += fx["noise"]
                 if role == C.REKAN and params.reciprocity > 0:
                     rev = _reverse(pos, rater, ids)
-                    resid = (x - t).reshape(len(pos), k)
-                    fx["reciprocity"] = (np.float32(params.reciprocity) * resid[rev]).ravel()
+                    fx["reciprocity"] = np.float32(params.reciprocity) * (x - t)[rev]
                     x += fx["reciprocity"]
                 if role == C.ATASAN:
-                    y_atasan = x.reshape(n, k) if flat is None else None
+                    y_atasan = x if every else None
                 elif (policy.forum.enabled and params.conformity > 0 and role != C.SELF
                       and y_atasan is not None):
-                    target = y_atasan.ravel()[flat] if flat is not None else y_atasan.ravel()
-                    fx["conformity"] = np.float32(params.conformity) * (target - x)
+                    fx["conformity"] = np.float32(params.conformity) * (y_atasan[pos] - x)
                     x += fx["conformity"]
-                out[C.RATEE_ID][sl] = np.repeat(ids[pos], k)
-                out[C.RATER_ID][sl] = rater_r
+                out[C.RATEE_ID][sl].reshape(P, k)[:] = ids[pos][:, None]
+                out[C.RATER_ID][sl].reshape(P, k)[:] = rater[:, None]
                 out[C.RATER_ROLE][sl] = C.ROLES.index(role)
-                out[C.ITEM][sl] = item_codes[cname][item_r]
+                out[C.ITEM][sl].reshape(P, k)[:] = item_codes[cname][None, :]
                 out[C.PERIOD][sl] = pi
                 out[C.COMPONENT][sl] = ci
-                out[C.SCORE][sl] = _quantize(comp, x)
-                out[C.TRUE_SCORE][sl] = t
-                for e, v in fx.items():
-                    np.add(v, np.float32(0), out=fx_out[f"fx_{e}"][sl])  # + 0 turns -0.0 into 0.0
+                out[C.SCORE][sl] = _quantize(comp, x.ravel())
+                out[C.TRUE_SCORE][sl] = t.ravel()
+                for e, v in fx.items():  # + 0 turns -0.0 into 0.0
+                    np.add(v, np.float32(0), out=fx_out[f"fx_{e}"][sl].reshape(P, k))
                 at += rows
     cats = {C.RATER_ROLE: list(C.ROLES), C.ITEM: items_all, C.PERIOD: list(periods),
             C.COMPONENT: [c for c, _ in comps]}
@@ -419,13 +417,6 @@ def _quantize(comp: Component, x: np.ndarray) -> np.ndarray:
     for cut in s.cutpoints:  # a loop over the scale's cutpoints
         level += x >= np.float64(cut)
     return s.min + s.step * level.astype(np.float64)
-
-
-def _flat_index(pos: np.ndarray, k: int, n: int) -> np.ndarray | None:
-    """Flat (ratee, item) indexes into an (n, k) array; None when the panel is every ratee in order."""
-    if len(pos) == n and (pos == np.arange(n)).all():
-        return None
-    return (pos[:, None] * k + np.arange(k)[None, :]).ravel()
 
 
 def _closeness(role: str, close: np.ndarray, pos: np.ndarray, rater: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -2,8 +2,10 @@
 
 Usage: python benchmarks/bench_mfrm.py [N_RATINGS]   (default 1,000,000)
 
-Design: ratees rated by raters of a crossed/unbalanced design (asnsim.correction.synthetic),
-7 items, 4 categories (rating-scale model); planted severities ~ N(0, 0.5^2).
+Design: each ratee is rated by 4 raters drawn at random from a pool of 2,000 (an assessment-centre
+style panel; in the unit-bound design of asnsim.correction.synthetic whole units are only weakly
+linked and unit-level severity is poorly determined), 7 items, 4 categories (rating-scale model);
+planted severities ~ N(0, 0.5^2), abilities ~ N(0, 1.2^2).
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ import numpy as np
 import pandas as pd
 
 from asnsim.correction.mfrm import category_probs, mfrm
-from asnsim.correction.synthetic import crossed_design
 
 
 def rasch_ratings(n_ratings: int, seed: int = 7, n_items: int = 7) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(seed)
-    n_ratees = max(int(n_ratings / (4.3 * n_items)), 50)
-    pairs = crossed_design(n_ratees, rng)
+    n_ratees = max(int(n_ratings / (4 * n_items)), 50)
+    n_raters = 2000
+    pairs = pd.DataFrame({"ratee_id": np.repeat(np.arange(n_ratees), 4),
+                          "rater_id": rng.integers(0, n_raters, size=4 * n_ratees)}).drop_duplicates()
     B = rng.normal(0, 1.2, n_ratees)
-    sev = rng.normal(0, 0.5, n_ratees)
+    sev = rng.normal(0, 0.5, n_raters)
     D = np.linspace(-0.6, 0.6, n_items)
     tau = np.array([[-1.5, 0.0, 1.5]])
     df = pairs.loc[pairs.index.repeat(n_items)].reset_index(drop=True)

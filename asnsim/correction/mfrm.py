@@ -14,12 +14,16 @@ Identification: raters and items are centred at 0 and thresholds sum to 0
 Estimation is JMLE as in FACETS: a PROX-like start (log-odds of each
 element's mean score), then Newton-Raphson on the likelihood equations
 ``sum (x - E) = 0`` of all elements jointly (the sparse information matrix
-``J' diag(W) J`` over ratees, raters and items, solved with SuperLU, so chains
+``J' diag(W) J`` over ratees, raters and items, with the diagonal ratee block
+eliminated and the Schur complement on raters and items solved (densely when
+small, else by preconditioned conjugate gradients), so chains
 of weakly linked units converge quadratically, where FACETS-style
 element-by-element steps crawl), alternating with a Newton step for the
 thresholds, until the largest change is below ``tol`` logits.  Elements with extreme scores (all
 ratings in the lowest or highest category) have infinite ML estimates; as in
-FACETS, their raw score is moved 0.3 score points inward.
+FACETS, they are set aside (repeatedly, since removing one can make another
+extreme), the rest is estimated, and then each extreme element is estimated
+with the others fixed after moving its raw score 0.3 points inward.
 
 JMLE is biased outward for short tests.  With ``bias_correction="wright"`` all
 measures and SEs are multiplied by ``(L - 1) / L`` where ``L`` is the median
@@ -54,6 +58,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy import stats
@@ -134,50 +139,113 @@ def _threshold_step(d: _Data, p: np.ndarray, tau: np.ndarray) -> tuple[np.ndarra
     return np.clip(step, -1.0, 1.0), np.diagonal(info, axis1=1, axis2=2)
 
 
+def _subset(d: _Data, keep: np.ndarray) -> _Data:
+    return _Data(d.x[keep], d.e[keep], d.r[keep], d.i[keep], d.g[keep], d.m, d.ne, d.nr, d.ni, d.ng)
+
+
+def _nonextreme(d: _Data) -> np.ndarray:
+    """Observations left after repeatedly setting aside elements with extreme scores (as FACETS does)."""
+    keep = np.ones(len(d.x), bool)
+    while True:
+        drop = np.zeros(len(d.x), bool)
+        for idx, size in ((d.e, d.ne), (d.r, d.nr), (d.i, d.ni)):
+            n = np.bincount(idx[keep], minlength=size)
+            t = np.bincount(idx[keep], weights=d.x[keep], minlength=size)
+            ext = (n > 0) & ((t == 0) | (t == n * d.m))
+            drop |= ext[idx]
+        drop &= keep
+        if not drop.any():
+            return keep
+        keep &= ~drop
+
+
 def _fit_jmle(d: _Data, tol: float, max_iter: int) -> dict:
+    """JMLE on the non-extreme observations, then extreme elements one by one with others fixed."""
+    keep = _nonextreme(d)
+    if keep.sum() == 0:
+        raise DesignError("every rating belongs to an element with an extreme score; nothing to estimate")
+    fit = _fit_core(_subset(d, keep), tol, max_iter)
+    B, Cs, D, tau = fit["B"], fit["C"], fit["D"], fit["tau"]
+    # extreme elements (no observations in the core fit): 0.3-point adjusted score, others fixed
+    for idx, size, par, sign in ((d.e, d.ne, B, 1.0), (d.r, d.nr, Cs, -1.0), (d.i, d.ni, D, -1.0)):
+        ext = np.bincount(idx[keep], minlength=size) == 0
+        if not ext.any():
+            continue
+        t = _targets(d.x, idx, size, d.m)
+        par[ext] = sign * np.where(t[ext] > np.bincount(idx, minlength=size)[ext] * d.m / 2, 3.0, -3.0)
+        for _ in range(100):
+            E, W, _ = _moments(category_probs(B[d.e] - Cs[d.r] - D[d.i], tau, d.g))
+            step = sign * _newton(t, idx, size, E, W)
+            par[ext] += step[ext]
+            if np.abs(step[ext]).max() < tol:
+                break
+    cshift, dshift = Cs.mean(), D.mean()
+    fit.update(B=B - cshift - dshift, C=Cs - cshift, D=D - dshift, n_extreme_ratings=int((~keep).sum()))
+    return fit
+
+
+def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
     te = _targets(d.x, d.e, d.ne, d.m)
     tr = _targets(d.x, d.r, d.nr, d.m)
     ti = _targets(d.x, d.i, d.ni, d.m)
     ne_obs = np.bincount(d.e, minlength=d.ne) * d.m
     # PROX-like start: log-odds of the mean score of each element
-    B = np.log(te / (ne_obs - te))
-    Cs = -np.log(tr / (np.bincount(d.r, minlength=d.nr) * d.m - tr))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        B = np.nan_to_num(np.log(te / (ne_obs - te)))
+        Cs = -np.nan_to_num(np.log(tr / (np.bincount(d.r, minlength=d.nr) * d.m - tr)))
+        D = -np.nan_to_num(np.log(ti / (np.bincount(d.i, minlength=d.ni) * d.m - ti)))
     Cs -= Cs.mean()
-    D = -np.log(ti / (np.bincount(d.i, minlength=d.ni) * d.m - ti))
     D -= D.mean()
     counts = np.stack([np.bincount(d.g, weights=(d.x == k).astype(float), minlength=d.ng)
                        for k in range(d.m + 1)], axis=1)
     tau = np.log(np.maximum(counts[:, :-1], 0.5) / np.maximum(counts[:, 1:], 0.5))
     tau -= tau.mean(axis=1, keepdims=True)
-    # Jacobian of eta in (B, C, D): +1, -1, -1; the first rater and first item are the references in the
-    # Newton system (the model is invariant to shifting B, C and D together), recentred after each step
+    # Newton system over (B, C, D): eta has Jacobian +1 (ratee), -1 (rater), -1 (item).  The ratee block of
+    # the information matrix is diagonal, so ratees are eliminated and the Schur complement over raters and
+    # items is solved (densely when small, else SuperLU).  The first rater and first item are references in
+    # the Newton system (the model is invariant to shifting B, C and D together), recentred after each step.
     n = len(d.x)
-    rows = np.repeat(np.arange(n), 3)
-    cols = np.column_stack([d.e, d.ne + d.r, d.ne + d.nr + d.i]).ravel()
-    vals = np.tile([1.0, -1.0, -1.0], n)
-    npar = d.ne + d.nr + d.ni
-    J = sp.csr_matrix((vals, (rows, cols)), shape=(n, npar))
-    free = np.ones(npar, bool)
-    free[d.ne] = False
-    free[d.ne + d.nr:] = False
-    free[d.ne + d.nr + 1:] = d.ni > 1
-    Jf = J[:, free].tocsc()
-    JfT = Jf.T.tocsr()
-    target = np.concatenate([te, -tr, -ti])[free]
+    no = d.nr + d.ni
+    present = np.concatenate([np.bincount(d.r, minlength=d.nr), np.bincount(d.i, minlength=d.ni)]) > 0
+    free = present.copy()
+    free[np.flatnonzero(present[:d.nr])[0]] = False                 # reference rater
+    free[d.nr + np.flatnonzero(present[d.nr:])[0]] = False          # reference item
+    fo = np.flatnonzero(free)
+    Jo = sp.csr_matrix((np.full(2 * n, -1.0), (np.repeat(np.arange(n), 2),
+                                              np.column_stack([d.r, d.nr + d.i]).ravel())), shape=(n, no))
+    Jo = Jo[:, fo].tocsc()
+    JoT = Jo.T.tocsr()
+    Je = sp.csr_matrix((np.ones(n), (np.arange(n), d.e)), shape=(n, d.ne))
+    JeT = Je.T.tocsr()
+    has_e = np.bincount(d.e, minlength=d.ne) > 0
+    target_o = np.concatenate([-tr, -ti])[fo]
     converged = False
     change = np.inf
     for it in range(1, max_iter + 1):
         eta = B[d.e] - Cs[d.r] - D[d.i]
         E, W, _ = _moments(category_probs(eta, tau, d.g))
-        grad = target - JfT @ E
-        H = (JfT @ sp.diags(W) @ Jf).tocsc()
-        step = spla.splu(H, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-                         options={"SymmetricMode": True}).solve(grad)
-        big = np.abs(step).max()
-        if big > 1.0:
-            step /= big
-        full = np.zeros(npar)
-        full[free] = step
+        g_e = te - np.bincount(d.e, weights=E, minlength=d.ne)
+        g_o = target_o - JoT @ E
+        h_e = np.where(has_e, np.bincount(d.e, weights=W, minlength=d.ne), 1.0)
+        WJo = sp.diags(W) @ Jo
+        H_eo = (JeT @ WJo).tocsr()
+        H_oo = (JoT @ WJo).tocsr()
+        H_oe = H_eo.T.tocsr()
+        rhs = g_o - H_oe @ (g_e / h_e)
+        if len(fo) <= 500:
+            S = H_oo - H_oe @ sp.diags(1.0 / h_e) @ H_eo
+            step_o = sla.solve(S.toarray(), rhs, assume_a="pos", check_finite=False)
+        else:   # matrix-free conjugate gradients on the Schur complement, Jacobi preconditioned
+            diag_s = H_oo.diagonal() - np.asarray(H_oe.multiply(H_oe) @ (1.0 / h_e)).ravel()
+            op = spla.LinearOperator((len(fo), len(fo)), dtype=float,
+                                     matvec=lambda v: H_oo @ v - H_oe @ ((H_eo @ v) / h_e))
+            pre = spla.LinearOperator((len(fo), len(fo)), dtype=float, matvec=lambda v: v / diag_s)
+            step_o, _ = spla.cg(op, rhs, rtol=1e-12, atol=0.0, maxiter=5000, M=pre)
+        step_e = (g_e - H_eo @ step_o) / h_e
+        step = np.clip(np.concatenate([step_e, step_o]), -1.0, 1.0)   # damp far from the solution
+        full = np.zeros(d.ne + no)
+        full[:d.ne] = step[:d.ne]
+        full[d.ne + fo] = step[d.ne:]
         B = B + full[:d.ne]
         Cs = Cs + full[d.ne:d.ne + d.nr]
         D = D + full[d.ne + d.nr:]
@@ -344,6 +412,7 @@ def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID
     del fair_slope
     info = {"model": model, "bias_correction": bias_correction, "factor": factor, "test_length": L,
             "iterations": fit["iterations"], "converged": fit["converged"], "max_change": float(fit["change"]),
+            "extreme_ratings_set_aside": fit["n_extreme_ratings"],
             "categories": list(range(lo, lo + m + 1)), "n": len(x)}
     return RaterAnalysis("mfrm", rater_effects, ratee_scores, adjusted, None, info, tables)
 

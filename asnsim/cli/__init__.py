@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import AsnsimError
 
 #: sub-command modules, in the order ``asnsim --help`` lists them
-COMMANDS = ["policies", "simulate", "compare", "demo", "anonymize", "calibrate"]
+COMMANDS = ["policies", "simulate", "compare", "analyze", "demo", "anonymize", "calibrate"]
 
 
 def build_parser() -> argparse.ArgumentParser:

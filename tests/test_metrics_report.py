@@ -107,3 +107,38 @@ def test_analyze_reports_joins_employees_and_derives_predikat():
         analyze_reports(ratings, "nip", "penilai", "nilai", employees=emp, groups=["unit"], n_boot=0)
     with pytest.raises(InputError, match="give --policy"):
         analyze_reports(ratings, "nip", "penilai", "nilai", employees=emp, groups=[C.SEX], n_boot=0)
+
+
+def test_cli_analyze_writes_reliability_and_fairness(tmp_path, capsys):
+    from asnsim.cli import main
+    rng = np.random.default_rng(3)
+    n, R = 40, 6
+    raters = np.array([rng.choice(R, size=2, replace=False) for _ in range(n)])
+    ratee = np.repeat(np.arange(n), 2)
+    y = np.clip(np.round(2 + 0.8 * rng.normal(size=n)[ratee] + 0.5 * rng.normal(size=2 * n)), 1, 3)
+    ratings = pd.DataFrame({"nip": [f"P{i:03d}" for i in ratee], "penilai": [f"R{j}" for j in raters.ravel()],
+                            "nilai": y})
+    ratings.to_csv(tmp_path / "r.csv", index=False)
+    pred = np.where(np.arange(n) % 4 == 0, "Sangat Baik", "Baik")
+    pd.DataFrame({"employee_id": [f"P{i:03d}" for i in range(n)], "sex": np.where(np.arange(n) % 2, "F", "M"),
+                  "predikat": pred}).to_csv(tmp_path / "e.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["analyze", str(tmp_path / "r.csv"), "--ratee", "nip", "--rater", "penilai", "--score", "nilai",
+                 "--method", "standardize", "--employees", str(tmp_path / "e.csv"), "--group", "sex",
+                 "--n-boot", "50", "--out", str(out)]) == 0
+    rel = pd.read_csv(out / "reliability.csv")
+    assert list(rel.columns) == RELIABILITY_COLUMNS
+    assert {"icc1", "icc1 (after standardize)", "gwet_ac1"} <= set(rel.metric)
+    expected = reliability_report(ratings.assign(nip=ratings.nip.astype(str)), "nip", "penilai", "nilai",
+                                  n_boot=0).set_index("metric").value["icc1"]
+    assert rel.set_index("metric").value["icc1"] == pytest.approx(expected, rel=1e-5)
+    fair = pd.read_csv(out / "fairness.csv").set_index("group")
+    assert fair.at["M", "share_sangat_baik"] == pytest.approx(0.5)   # ids 0, 4, ..., 36: 10 of the 20 even (M)
+    assert fair.at["F", "share_sangat_baik"] == 0.0
+    # --group needs --employees; an unknown group column names the file and column; nothing is written
+    assert main(["analyze", str(tmp_path / "r.csv"), "--ratee", "nip", "--rater", "penilai", "--score", "nilai",
+                 "--group", "sex", "--out", str(tmp_path / "x")]) == 2
+    assert main(["analyze", str(tmp_path / "r.csv"), "--ratee", "nip", "--rater", "penilai", "--score", "nilai",
+                 "--employees", str(tmp_path / "e.csv"), "--group", "unit", "--out", str(tmp_path / "y")]) == 2
+    err = capsys.readouterr().err
+    assert "e.csv: column 'unit'" in err and not (tmp_path / "y").exists()

@@ -1,7 +1,9 @@
 """``asnsim analyze``: rater effects and adjusted scores from a ratings file.
 
 Writes ``rater_effects.csv``, ``ratee_scores.csv``, ``variance_components.csv``
-(mixed models), the FACETS-style tables (mfrm) and ``report.md``, all at once
+(mixed models), the FACETS-style tables (mfrm), ``reliability.csv``, with
+``--employees`` and ``--group`` ``fairness.csv`` (:mod:`asnsim.metrics.report`)
+and ``report.md``, all at once
 through :func:`asnsim.output.atomic_output_dir`.  :func:`write_core_outputs`
 writes the core files into a folder, so further outputs (reliability,
 fairness) can be added beside it in :func:`run`.
@@ -35,6 +37,14 @@ def register(sub) -> None:
     p.add_argument("--allow-disconnected", action="store_true",
                    help="standardize/crossed: analyse a disconnected design anyway (comparisons across subsets "
                         "then rest on the model's assumptions); mfrm always refuses")
+    p.add_argument("--employees", default=None, help="employees file (CSV/Excel/Parquet) joined on employee_id "
+                                                     "(or the --ratee column), for fairness.csv")
+    p.add_argument("--group", action="append", default=[], metavar="C",
+                   help="employees column to compare groups by in fairness.csv (repeatable: --group sex --group unit)")
+    p.add_argument("--policy", default=None, help="policy whose rules give the predikat when the employees file "
+                                                  "has no predikat column (built-in name or file)")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals (default 1000)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=run)
 
@@ -91,7 +101,37 @@ def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str) -
     for name, table in res.tables.items():
         write_table(table, folder, f"mfrm_{name}")
     (folder / "report.md").write_text(render_report(res, source), encoding="utf-8")
-    return res.info
+    return res
+
+
+def load_employees_for_fairness(args) -> pd.DataFrame | None:
+    """Read ``--employees`` as text (ids stay ids); numeric truth columns become numbers."""
+    if args.group and not args.employees:
+        raise InputError("--group", "needs --employees FILE with the group columns")
+    if not args.employees:
+        return None
+    from .. import columns as C
+    from ..io.readers import read_raw
+
+    raw = read_raw(args.employees)
+    emp = raw.data
+    for col in (C.TRUE_PERFORMANCE, C.CLOSENESS, C.UNIT_CONTEXT):
+        if col in emp.columns:
+            emp[col] = pd.to_numeric(emp[col], errors="coerce")
+    return emp
+
+
+def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFrame | None, policy,
+                         folder: Path) -> None:
+    """reliability.csv (as given and after the correction) and, with --employees/--group, fairness.csv."""
+    from ..metrics.report import analyze_reports, write_reports
+
+    rt = ratings.assign(**{args.ratee: ratings[args.ratee].astype(str)})
+    tabs = analyze_reports(rt, args.ratee, args.rater, args.score, args.item, employees=employees,
+                           groups=args.group, policy=policy, adjusted=np.asarray(res.adjusted, dtype=float),
+                           method=args.method, n_boot=args.n_boot, rng=np.random.default_rng(args.seed),
+                           employees_source=str(args.employees))
+    write_reports(folder, tabs["reliability"], tabs.get("fairness"))
 
 
 def _fmt(df: pd.DataFrame, max_rows: int = 40) -> str:
@@ -131,8 +171,15 @@ def render_report(res, source: str) -> str:
 def run(args) -> int:
     ratings = load_ratings_for_analysis(args.ratings, args.ratee, args.rater, args.score, args.item)
     source = str(args.ratings)
+    employees = load_employees_for_fairness(args)
+    policy = None
+    if args.policy:
+        from ..policy import load_policy
+        policy = load_policy(args.policy)
     with atomic_output_dir(args.out) as tmp:
-        info = write_core_outputs(ratings, args, tmp, source)
+        res = write_core_outputs(ratings, args, tmp, source)
+        info = res.info
+        write_metric_outputs(ratings, res, args, employees, policy, tmp)
         write_json({"method": args.method, "ratings": source, "n": int(len(ratings)),
                     "info": {k: v for k, v in info.items() if isinstance(v, (int, float, str, bool, list, dict))}},
                    tmp / "analysis.json")

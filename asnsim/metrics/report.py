@@ -142,14 +142,22 @@ def policy_predikat(policy, ratings: pd.DataFrame, employees: pd.DataFrame,
                     final_score: pd.Series | None = None) -> pd.Series:
     """Predikat per employee from a policy's rules, indexed by employee_id.
 
-    Ratings that carry the policy's ``component`` and ``item`` names are
-    scored by :func:`asnsim.scoring.score`.  Otherwise a policy with score
+    Ratings that carry the policy's ``component`` names, or only ``item``
+    names that all belong to the policy's components, are scored by
+    :func:`asnsim.scoring.score`.  Otherwise a policy with score
     bands (PP 30/2019, PP 46/2011) applies its bands to ``final_score``; the
     3x3 matrix of PermenPAN-RB 6/2022 needs the component ratings, so that
     case is an InputError asking for a predikat column or component ratings.
     """
+    item_component = {it: name for name, comp in policy.components.items() for it in comp.items}
+    if (C.COMPONENT not in ratings.columns and C.ITEM in ratings.columns
+            and set(ratings[C.ITEM].astype(str)) <= set(item_component)):
+        ratings = ratings.assign(**{C.COMPONENT: ratings[C.ITEM].astype(str).map(item_component)})
     if C.COMPONENT in ratings.columns and set(ratings[C.COMPONENT].astype(str)) <= set(policy.components):
         from ..scoring import score as score_policy
+        if C.RATER_ROLE not in ratings.columns:  # one rater per ratee, in the component's first role
+            first = {name: next(iter(comp.raters)) for name, comp in policy.components.items()}
+            ratings = ratings.assign(**{C.RATER_ROLE: ratings[C.COMPONENT].astype(str).map(first)})
         sc = score_policy(policy, ratings, employees)
         return sc.set_index(C.EMPLOYEE_ID)[C.PREDIKAT]
     if policy.predikat.method == "bands" and final_score is not None:

@@ -17,12 +17,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .. import columns as C
+from .. import columns as cols  # not "C": patsy formulas below use C()
 from ._data import encode
 from .result import RaterAnalysis, ratee_raw
 
 
-def mixedlm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID, score: str = C.SCORE,
+def mixedlm(ratings: pd.DataFrame, ratee: str = cols.RATEE_ID, rater: str = cols.RATER_ID, score: str = cols.SCORE,
             source: str = "ratings") -> RaterAnalysis:
     """Fit ``score ~ 1 + (1|ratee) + (1|rater)`` by REML with statsmodels MixedLM.
 

@@ -122,6 +122,9 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
                                          monthly, scen.population.item_sd)
     ratings = simulate_ratings(employees, pol, disp, scen.rater, stage_rng(seed, "ratings", *key), periods,
                                monthly, scen.population.item_sd)
+    if pol.correction.method != "none":   # rater-effect correction before scoring (asnsim.correction)
+        from .correction import apply_policy_correction
+        ratings = apply_policy_correction(pol, ratings, indicators)
     annual = ratings if periods == "annual" else ratings[ratings[C.PERIOD] == "annual"]
     scores = score(pol, annual, employees, indicators)
     # organisation first: unit predikat, the leader's hasil kerja, kurva distribusi (asnsim.quota)

@@ -27,8 +27,8 @@ from .result import RaterAnalysis
 from .standardize import standardize
 from .strategies import anchor, forum
 
-__all__ = ["METHODS", "RaterAnalysis", "SCORE_ADJUSTED", "SCORE_RAW", "analyze", "anchor", "check_connected",
-           "correct", "crossed", "forum", "mfrm", "mixedlm", "standardize", "subsets"]
+__all__ = ["METHODS", "RaterAnalysis", "SCORE_ADJUSTED", "SCORE_RAW", "analyze", "anchor", "apply_policy_correction",
+           "check_connected", "correct", "crossed", "forum", "mfrm", "mixedlm", "standardize", "subsets"]
 
 #: methods a policy's ``correction.method`` may name (besides ``none``)
 METHODS = ("standardize", "crossed", "mfrm", "mixedlm", "forum", "anchor")
@@ -96,3 +96,32 @@ def correct(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: 
         adjusted.loc[part.index] = res.adjusted
     out[SCORE_ADJUSTED] = adjusted.to_numpy()
     return out
+
+
+def apply_policy_correction(policy, ratings: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Apply ``policy.correction.method`` before scoring: ``score`` becomes the adjusted score.
+
+    The raw score is kept in ``score_raw``.  Each component (and period) is corrected separately, since
+    components use different scales; ``item`` is a facet (mfrm) or fixed effect (crossed).  ``anchor``
+    anchors on each employee's mean indicator ``capaian`` and needs the indicators table.
+    """
+    from ..errors import PolicyError
+
+    method = policy.correction.method
+    if method == "none":
+        return ratings
+    options = {}
+    if method == "anchor":
+        if indicators is None or C.CAPAIAN not in indicators.columns:
+            raise PolicyError(policy.name, "correction.method",
+                              "'anchor' needs indicator realizations (a component with measure = 'indicators')")
+        options["objective"] = indicators.groupby(C.EMPLOYEE_ID)[C.CAPAIAN].mean()
+    keys = [k for k in (C.COMPONENT, C.PERIOD) if k in ratings.columns]
+    part_key = "__correction_part"
+    work = ratings.assign(**{part_key: ratings[keys].astype(str).agg("|".join, axis=1)}) if keys else ratings
+    out = correct(work, method, item=C.ITEM if C.ITEM in ratings.columns else None,
+                  by=part_key if keys else None, **options)
+    result = ratings.copy()
+    result[SCORE_RAW] = ratings[C.SCORE]
+    result[C.SCORE] = out[SCORE_ADJUSTED].to_numpy()
+    return result

@@ -88,7 +88,7 @@ def anchor(ratings: pd.DataFrame, objective: pd.Series, ratee: str = C.RATEE_ID,
     o = pd.Series(objective).reindex(ratings[ratee].to_numpy()).to_numpy(dtype=float)
     if np.isnan(o).any():
         row = int(np.flatnonzero(np.isnan(o))[0]) + 1
-        raise InputError(source, f"no objective indicator for ratee {ratings[ratee].iloc[row - 1]!r}", row=row,
+        raise InputError(source, f"no objective indicator for ratee {ratings[ratee].iloc[row - 1]}", row=row,
                          column=ratee)
     X = np.column_stack([np.ones(len(o)), o])
     coef, *_ = np.linalg.lstsq(X, enc.y, rcond=None)

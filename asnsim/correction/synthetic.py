@@ -31,7 +31,7 @@ def crossed_design(n_ratees: int, rng: np.random.Generator, mean_unit: float = 1
     p_outside : float
         Probability that a ratee also gets one rater from a neighbouring unit.
     """
-    sizes = 2 + rng.poisson(mean_unit - 2, size=int(n_ratees / mean_unit) + 2)
+    sizes = 2 + rng.poisson(mean_unit - 2, size=int(2 * n_ratees / mean_unit) + 10)
     unit = np.repeat(np.arange(len(sizes)), sizes)[:n_ratees]
     sizes = np.bincount(unit)
     start = np.concatenate([[0], np.cumsum(sizes)[:-1]])

@@ -52,7 +52,7 @@ from ._data import encode
 from .result import RaterAnalysis, ratee_raw
 
 #: the Schur complement is factorized densely up to this many levels
-DENSE_MAX = 400
+DENSE_MAX = 200
 
 
 def fixed_design(ratings: pd.DataFrame, fixed: Sequence[str], source: str = "ratings") -> tuple[np.ndarray, list[str]]:

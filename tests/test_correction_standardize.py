@@ -82,3 +82,14 @@ def test_pipeline_applies_policy_correction():
     assert not np.allclose(sim.ratings["score"], sim.ratings["score_raw"])
     plain = simulate(pol, n=150, seed=2)
     assert "score_raw" not in plain.ratings.columns
+
+
+def test_pipeline_mfrm_on_nested_design_is_a_policy_error():
+    from asnsim.errors import PolicyError
+    from asnsim.pipeline import simulate
+    from asnsim.policy import load_policy
+
+    pol = load_policy("permenpan-6-2022")
+    mfrm_pol = pol.model_copy(update={"correction": pol.correction.model_copy(update={"method": "mfrm"})})
+    with pytest.raises(PolicyError, match="correction.method: 'mfrm' cannot be applied.*disconnected"):
+        simulate(mfrm_pol, n=120, seed=2)

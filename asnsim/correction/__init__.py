@@ -105,7 +105,7 @@ def apply_policy_correction(policy, ratings: pd.DataFrame, indicators: pd.DataFr
     components use different scales; ``item`` is a facet (mfrm) or fixed effect (crossed).  ``anchor``
     anchors on each employee's mean indicator ``capaian`` and needs the indicators table.
     """
-    from ..errors import PolicyError
+    from ..errors import DesignError, PolicyError
 
     method = policy.correction.method
     if method == "none":
@@ -119,8 +119,13 @@ def apply_policy_correction(policy, ratings: pd.DataFrame, indicators: pd.DataFr
     keys = [k for k in (C.COMPONENT, C.PERIOD) if k in ratings.columns]
     part_key = "__correction_part"
     work = ratings.assign(**{part_key: ratings[keys].astype(str).agg("|".join, axis=1)}) if keys else ratings
-    out = correct(work, method, item=C.ITEM if C.ITEM in ratings.columns else None,
-                  by=part_key if keys else None, **options)
+    try:
+        out = correct(work, method, item=C.ITEM if C.ITEM in ratings.columns else None,
+                      by=part_key if keys else None, **options)
+    except DesignError as exc:
+        raise PolicyError(policy.name, "correction.method",
+                          f"{method!r} cannot be applied to this policy's rating design ({exc}); rater panels "
+                          f"must overlap (for example peers or a forum panel), or choose 'crossed'") from None
     result = ratings.copy()
     result[SCORE_RAW] = ratings[C.SCORE]
     result[C.SCORE] = out[SCORE_ADJUSTED].to_numpy()

@@ -48,10 +48,10 @@ BASE = pd.DataFrame({"ratee_id": [1, 2, 3, 1, 2, 3], "rater_id": ["a", "a", "a",
 
 
 @pytest.mark.parametrize("df, args, message", [
-    (BASE.assign(score=["3", "2", "x", "3", "3", "2"]), [], "row 3: column 'score': score is not a number: 'x'"),
-    (BASE.assign(score=[3, 2, None, 3, 3, 2]), [], "row 3: column 'score': missing value"),
-    (BASE.assign(rater_id=[None, "a", "a", "b", "b", "b"]), [], "row 1: column 'rater_id': missing value"),
-    (BASE, ["--item", "task"], "column 'task': missing column"),
+    (BASE.assign(score=["3", "2", "x", "3", "3", "2"]), [], "row 4: column 'score': not a number: 'x'"),
+    (BASE.assign(score=[3, 2, None, 3, 3, 2]), [], "row 4: column 'score': missing value"),
+    (BASE.assign(rater_id=[None, "a", "a", "b", "b", "b"]), [], "row 2: column 'rater_id': missing value"),
+    (BASE, ["--item", "task"], "column 'task': column map says item = 'task', but the file has no such column"),
     (BASE.assign(rater_id="a"), [], "only 1 rater"),
     (pd.DataFrame({"ratee_id": [1, 2, 3, 4], "rater_id": ["a", "a", "b", "b"], "score": [1, 2, 2, 3]}),
      ["--method", "mfrm"], "disconnected into 2 subsets"),
@@ -64,6 +64,9 @@ def test_bad_input_exit_2(tmp_path, capsys, df, args, message):
     err = capsys.readouterr().err
     assert message in err and str(path) in err and err.count("\n") == 1
     assert not out.exists()   # nothing half-written
+
+
+# rows are numbered as a spreadsheet shows them (header = row 1), as everywhere in asnsim (docs/input-formats.md)
 
 
 def test_disconnected_allowed_for_crossed_when_asked(tmp_path):

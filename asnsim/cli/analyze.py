@@ -24,7 +24,7 @@ METHOD_CHOICES = ["standardize", "crossed", "mfrm", "mixedlm"]
 
 def register(sub) -> None:
     p = sub.add_parser("analyze", help="measure rater effects in a ratings file and write adjusted scores")
-    p.add_argument("ratings", help="ratings file (CSV or Parquet), one row per rating")
+    p.add_argument("ratings", help="ratings file (CSV, Excel or Parquet), one row per rating")
     p.add_argument("--ratee", default="ratee_id", help="column with the ratee id (default ratee_id)")
     p.add_argument("--rater", default="rater_id", help="column with the rater id (default rater_id)")
     p.add_argument("--score", default="score", help="column with the score (default score)")
@@ -45,41 +45,30 @@ def register(sub) -> None:
                                                   "has no predikat column (built-in name or file)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
+    p.add_argument("--column-map", default=None,
+                   help="more column names: asnsim_name=your_name,... or a .toml/.json file (docs/input-formats.md)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave out invalid rows and list each with its reason in rejected_rows.csv")
+    p.add_argument("--allow-personal-data", action="store_true",
+                   help="analyse a file that still holds raw NIPs or names (default: refuse and explain)")
+    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=run)
 
 
 def load_ratings_for_analysis(path: str | Path, ratee: str, rater: str, score: str,
-                              item: str | None = None) -> pd.DataFrame:
-    """Read a ratings file and check the columns the analysis needs.
+                              item: str | None = None, **options) -> pd.DataFrame:
+    """Read a ratings file through the validated reader (:func:`asnsim.io.options.read_ratings_as_named`).
 
-    Raises :class:`InputError` naming the file, row (1-based data row) and column for a missing file or
-    column, a missing value, or a non-numeric score.
+    CSV, Excel or Parquet; the columns keep the user's names.  Raises :class:`InputError` naming the file,
+    row (as a spreadsheet shows it: header = row 1) and column for a missing file or column, a missing
+    value, a non-numeric score, a duplicate (ratee, rater, item) row, or raw personal data (unless
+    ``allow_personal_data=True``).  ``options``: ``column_map``, ``skip_invalid``,
+    ``allow_personal_data``, ``sheet``.
     """
-    path = Path(path)
-    src = str(path)
-    if not path.exists():
-        raise InputError(src, "file not found")
-    try:
-        if path.suffix.lower() == ".parquet":
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, dtype={ratee: str, rater: str} | ({item: str} if item else {}),
-                             keep_default_na=True)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise InputError(src, f"cannot read the file: {exc}") from None
-    for col in [ratee, rater, score] + ([item] if item else []):
-        if col not in df.columns:
-            raise InputError(src, f"missing column (columns are: {', '.join(map(str, df.columns))})", column=col)
-        na = df[col].isna().to_numpy()
-        if na.any():
-            raise InputError(src, "missing value", row=int(np.flatnonzero(na)[0]) + 1, column=col)
-    num = pd.to_numeric(df[score], errors="coerce")
-    bad = num.isna().to_numpy() | ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InputError(src, f"score is not a number: {df[score].iloc[row]!r}", row=row + 1, column=score)
-    df[score] = num.astype(float)
+    from ..io.options import read_ratings_as_named
+
+    df, _ = read_ratings_as_named(path, ratee, rater, score, item, **options)
     return df
 
 
@@ -169,7 +158,12 @@ def render_report(res, source: str) -> str:
 
 
 def run(args) -> int:
-    ratings = load_ratings_for_analysis(args.ratings, args.ratee, args.rater, args.score, args.item)
+    from ..io.options import ledger_line, read_ratings_as_named, write_rejected
+    from ..io.readers import parse_column_map
+
+    ratings, validated = read_ratings_as_named(
+        args.ratings, args.ratee, args.rater, args.score, args.item, column_map=parse_column_map(args.column_map),
+        skip_invalid=args.skip_invalid, allow_personal_data=args.allow_personal_data, sheet=args.sheet)
     source = str(args.ratings)
     employees = load_employees_for_fairness(args)
     policy = None
@@ -180,8 +174,11 @@ def run(args) -> int:
         res = write_core_outputs(ratings, args, tmp, source)
         info = res.info
         write_metric_outputs(ratings, res, args, employees, policy, tmp)
+        if args.skip_invalid:
+            write_rejected(validated, tmp)
         write_json({"method": args.method, "ratings": source, "n": int(len(ratings)),
                     "info": {k: v for k, v in info.items() if isinstance(v, (int, float, str, bool, list, dict))}},
                    tmp / "analysis.json")
+    print(ledger_line(validated))
     print(f"{args.method}: {len(ratings)} ratings analysed; tables written to {args.out}")
     return 0

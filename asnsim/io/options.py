@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from .. import columns as C
 from .anonymize import refuse_personal_data
 from .readers import parse_column_map, read_raw
@@ -75,3 +77,41 @@ def ledger_line(v: Validated) -> str:
     if s["empty"]:
         line += f", {s['empty']} empty rows skipped"
     return line
+
+
+def read_ratings_as_named(path: str | Path, ratee: str, rater: str, score: str, item: str | None = None,
+                          column_map: dict[str, str] | None = None, skip_invalid: bool = False,
+                          allow_personal_data: bool = False, sheet: str | None = None,
+                          score_range: tuple[float, float] | None = None):
+    """Read and validate a ratings file for ``asnsim analyze``, keeping the user's column names.
+
+    The file goes through :func:`read_ratings_input` (personal-data refusal, validation, ledger) with
+    ``ratee``, ``rater``, ``score`` and ``item`` as the column map; the valid rows come back under the
+    user's names, with the file's other columns (a ``--bias-group`` column, say) kept.  Without an item
+    column, repeated (ratee, rater) rows are several unnamed items, not duplicates.
+
+    Returns
+    -------
+    (DataFrame, Validated)
+    """
+    cmap = dict(column_map or {})
+    for canon, value in ((C.RATEE_ID, ratee), (C.RATER_ID, rater), (C.SCORE, score), (C.ITEM, item)):
+        if value and (value != canon or canon not in cmap):   # an option left at its default yields to the map
+            cmap[canon] = value
+    raw = read_raw(path, sheet)
+    refuse_personal_data(raw.data, raw.source, allow_personal_data)
+    has_item = bool(item) or C.ITEM in cmap or C.ITEM in raw.data.columns
+    v = validate(raw, "ratings", cmap, score_range, check_duplicates=has_item)
+    valid = v.ledger.settle(skip_invalid)
+    v.data = v.data.loc[valid].reset_index(drop=True)
+    back = {canon: theirs for canon, theirs in cmap.items() if canon in v.data.columns}
+    back.update({C.RATEE_ID: ratee, C.RATER_ID: rater, C.SCORE: score})  # the names the caller works with
+    if item:
+        back[C.ITEM] = item
+    named = v.data.rename(columns=back)
+    # carry the file's other columns along (valid rows only), by position in the raw table
+    pos = np.searchsorted(v.ledger.rows, v.data["source_row"].to_numpy())
+    extra = [c for c in raw.data.columns if c not in named.columns and c not in cmap.values()]
+    for c in extra:
+        named[c] = raw.data[c].to_numpy()[pos]
+    return named.drop(columns="source_row"), v

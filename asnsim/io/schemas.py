@@ -140,7 +140,7 @@ def _as_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def validate(raw: RawTable, spec: TableSpec | str, column_map: dict[str, str] | None = None,
-             score_range: tuple[float, float] | None = None) -> Validated:
+             score_range: tuple[float, float] | None = None, check_duplicates: bool = True) -> Validated:
     """Check a raw table against a spec; every row ends up used or rejected in the ledger.
 
     Parameters
@@ -153,6 +153,9 @@ def validate(raw: RawTable, spec: TableSpec | str, column_map: dict[str, str] | 
         ``{asnsim_name: your_name}``.
     score_range : (float, float), optional
         The rating scale; a score outside it rejects the row.
+    check_duplicates : bool
+        Reject rows sharing the table's key (default).  ``analyze`` turns it off for a ratings file
+        without an item column, whose repeated (ratee, rater) rows are unnamed items.
 
     Returns
     -------
@@ -205,7 +208,8 @@ def validate(raw: RawTable, spec: TableSpec | str, column_map: dict[str, str] | 
         elif c not in out.columns:
             out[c] = (pd.Series(np.nan, index=out.index, dtype=float) if c in spec.numeric
                       else pd.Series(pd.NA, index=out.index, dtype="string"))
-    _duplicates(out, spec, ledger)
+    if check_duplicates:
+        _duplicates(out, spec, ledger)
     if spec.name == "employees":
         _supervisor_links(out, ledger)
     if spec.name == "indicators":

@@ -53,6 +53,8 @@ from .result import RaterAnalysis, ratee_raw
 
 #: the Schur complement is factorized densely up to this many levels
 DENSE_MAX = 200
+#: conditional variances use the dense inverse of the Schur complement up to this many levels
+DENSE_INV_MAX = 1000
 
 
 def fixed_design(ratings: pd.DataFrame, fixed: Sequence[str], source: str = "ratings") -> tuple[np.ndarray, list[str]]:
@@ -95,6 +97,7 @@ class CrossedREML:
         self.N = sp.csr_matrix((np.ones(self.n), (za, zb)), shape=(self.qa, self.qb))
         self.N.sum_duplicates()
         self.NT = self.N.T.tocsr()
+        self._schur_pattern()
         self.y, self.X = y, X
         self.Zay = np.bincount(za, weights=y, minlength=self.qa)
         self.Zby = np.bincount(zb, weights=y, minlength=self.qb)
@@ -104,6 +107,48 @@ class CrossedREML:
         self.Xty = X.T @ y
         self.yty = float(y @ y)
 
+    #: above this many (row, column, column) triples the Schur complement is formed by sparse products instead
+    PATTERN_MAX = 20_000_000
+
+    def _schur_pattern(self) -> None:
+        """Precompute the sparsity pattern of ``N' W N`` (W diagonal) once, so each evaluation is one bincount.
+
+        Entry (k, l) of ``N' W N`` is ``sum_i w_i N_ik N_il`` over the rows i holding both k and l.  Every
+        such triple (i, k, l) is enumerated here with its product ``N_ik N_il`` and the position of (k, l) in
+        the CSC arrays of the Schur complement; an evaluation then needs only ``bincount(pos, prod * w[i])``.
+        """
+        N = self.N
+        m = np.diff(N.indptr)
+        total = int((m.astype(np.int64) ** 2).sum())
+        self._pattern = None
+        if total > self.PATTERN_MAX:
+            return
+        rows = np.repeat(np.arange(self.qa), m)                   # row of each nonzero
+        reps = m[rows]                                             # partners of each nonzero (its row's count)
+        first = np.repeat(np.arange(N.nnz), reps)                  # nonzero p
+        offs = np.arange(total) - np.repeat(np.cumsum(reps) - reps, reps)
+        second = N.indptr[rows[first]] + offs                      # nonzero q in the same row
+        k, l = N.indices[first], N.indices[second]
+        prod = N.data[first] * N.data[second]
+        key = l.astype(np.int64) * self.qb + k                     # column-major: CSC order after sorting
+        diag_key = np.arange(self.qb, dtype=np.int64) * (self.qb + 1)
+        uniq, pos = np.unique(np.concatenate([key, diag_key]), return_inverse=True)
+        self._pattern = {
+            "row": rows[first], "prod": prod, "pos": pos[:total], "diag_pos": pos[total:], "nuniq": len(uniq),
+            "indices": (uniq % self.qb).astype(np.int32),
+            "indptr": np.searchsorted(uniq // self.qb, np.arange(self.qb + 1)).astype(np.int32),
+        }
+
+    def _schur(self, ta: float, tb: float, da: np.ndarray) -> sp.csc_matrix:
+        """``S = theta_b^2 D_b + I - theta_a^2 theta_b^2 N' D_a^-1 N`` as a CSC matrix."""
+        w = (ta * ta * tb * tb) / da
+        pat = self._pattern
+        if pat is None:
+            return (sp.diags(tb * tb * self.nb + 1.0) - self.NT @ sp.diags(w) @ self.N).tocsc()
+        data = -np.bincount(pat["pos"], weights=pat["prod"] * w[pat["row"]], minlength=pat["nuniq"])
+        data[pat["diag_pos"]] += tb * tb * self.nb + 1.0
+        return sp.csc_matrix((data, pat["indices"], pat["indptr"]), shape=(self.qb, self.qb))
+
     # -- theta in the caller's order (ratee, rater) <-> internal (a, b)
     def _ab(self, theta: Sequence[float]) -> tuple[float, float]:
         t1, t2 = float(theta[0]), float(theta[1])
@@ -111,15 +156,14 @@ class CrossedREML:
 
     def _factor(self, ta: float, tb: float):
         da = ta * ta * self.na + 1.0
-        w = (ta * ta * tb * tb) / da
-        S = sp.diags(tb * tb * self.nb + 1.0) - self.NT @ sp.diags(w) @ self.N
+        S = self._schur(ta, tb, da)
         if self.qb <= DENSE_MAX:
             cf = sla.cho_factor(S.toarray(), lower=True, check_finite=False)
             logdet = 2.0 * np.log(np.diag(cf[0])).sum()
             solve = lambda r: sla.cho_solve(cf, r, check_finite=False)  # noqa: E731
             factor = ("dense", cf)
         else:
-            lu = spla.splu(S.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+            lu = spla.splu(S, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
                            options={"SymmetricMode": True})
             logdet = float(np.log(np.abs(lu.U.diagonal())).sum())
             solve = lu.solve
@@ -166,7 +210,7 @@ class CrossedREML:
         """Minimize the REML criterion over theta >= 0 and return the fitted quantities."""
         res = opt.minimize(self.deviance, np.asarray(start, float), method="L-BFGS-B",
                            bounds=[(0.0, None), (0.0, None)],
-                           options={"ftol": 1e-14, "gtol": 1e-9, "eps": 1e-7, "maxiter": 500})
+                           options={"ftol": 1e-12, "gtol": 1e-6, "eps": 1e-6, "maxiter": 500})
         best = self.solve(res.x)
         best.update(theta=np.asarray(res.x, float), converged=bool(res.success), iterations=int(res.nit),
                     evaluations=int(res.nfev), message=str(res.message))
@@ -187,6 +231,18 @@ class CrossedREML:
             Sinv = sla.cho_solve(fac, np.eye(self.qb), check_finite=False)
             quad_a = np.asarray((B @ Sinv * B.toarray()).sum(axis=1)).ravel() if self.qa * self.qb < 5e7 else \
                 np.einsum("ij,ij->i", B @ Sinv, B.toarray())
+            return 1.0 / da + quad_a, np.diag(Sinv).copy()
+        if self.qb <= DENSE_INV_MAX:
+            # a small Schur complement: its dense inverse is cheaper than qa + qb triangular solves
+            Sinv = sla.inv(self._schur(ta, tb, da).toarray(), check_finite=False)
+            quad_a = np.empty(self.qa)
+            Bc = B.tocsr()
+            step = max(1, int(2e7 // max(self.qb, 1)))
+            for start in range(0, self.qa, step):      # chunks of rows keep B S^-1 within ~160 MB
+                Bi = Bc[start:start + step].tocoo()
+                BS = Bi @ Sinv
+                quad_a[start:start + Bi.shape[0]] = np.bincount(Bi.row, weights=Bi.data * BS[Bi.row, Bi.col],
+                                                                minlength=Bi.shape[0])
             return 1.0 / da + quad_a, np.diag(Sinv).copy()
         L = fac.L.tocsr()
         d = fac.U.diagonal()

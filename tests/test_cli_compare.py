@@ -75,4 +75,20 @@ def test_demo_runs_compare_of_builtins(tmp_path, capsys):
     summary = pd.read_csv(out / "summary.csv")
     from asnsim.policy import builtin_names
     assert list(dict.fromkeys(summary["policy"])) == builtin_names()
-    assert "asnsim demo" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "asnsim demo" in printed
+    # the predikat distribution table: one row per policy, five predikat columns, shares summing to 100 %
+    block = printed.split("predikat distribution")[1].splitlines()
+    assert block[1].split() == ["Sangat", "Baik", "Baik", "Butuh", "Perbaikan", "Kurang/Misconduct", "Sangat",
+                                "Kurang"]
+    rows = {line.split()[0]: line.split()[1:] for line in block[3:3 + len(builtin_names())]}
+    assert list(rows) == builtin_names()
+    shares = summary[summary["metric"] == "share_predikat"].groupby("policy")["estimate"].sum()
+    assert shares.round(9).eq(1.0).all()
+    for policy, cells in rows.items():
+        printed_pct = [float(c) for c in cells if not c.startswith("(")]
+        assert sum(printed_pct) == pytest.approx(100.0, abs=0.3)
+        assert printed_pct[0] == pytest.approx(100 * summary[(summary.policy == policy)
+                                                           & (summary.metric == "share_predikat")
+                                                           & (summary.group == "Sangat Baik")]["estimate"].iloc[0],
+                                               abs=0.051)

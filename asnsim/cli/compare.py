@@ -54,6 +54,7 @@ def run_compare(args, headline_title: str | None = None) -> int:
     import pandas as pd
 
     from ..experiment import make_design, run_experiment
+    from ..experiment.summary import predikat_table
 
     design = make_design(args.policies, n=args.n, reps=args.reps, seed=args.seed, scenarios=args.scenario,
                          sweeps=args.sweep, zip_sweeps=args.zip_sweeps,
@@ -74,6 +75,8 @@ def run_compare(args, headline_title: str | None = None) -> int:
             if len(design.scenarios) > 1:
                 print(f"\nscenario: {scen}")
             print(res.headline(scenario=scen).to_string())
+            print("\npredikat distribution (% of employees, mean over replicates; Monte Carlo SE)")
+            print(predikat_table(res.summary, scenario=scen).to_string())
     print(f"\nestimate (Monte Carlo SE); {ex.get('seconds', float('nan')):.1f} s; "
           f"files in {args.out}/: summary.csv, paired.csv, ranking.csv, replicates.parquet, manifest.json"
           + ("" if args.no_report else ", report.html"))

@@ -2,8 +2,9 @@
 
 A small ``asnsim compare --policies all`` (the five city models and the three
 national regimes): a city of 2,000 ASN, 30 replicates, 2 workers, which took
-36 s on two idle cores (longer when the machine is shared).  It prints the
-headline table and writes the full output, report.html included, to ``./out``.
+11-36 s on two cores (longer when the machine is shared).  It prints the
+headline table and the predikat distribution of every policy, and writes the
+full output, report.html included, to ``./out``.
 """
 
 from __future__ import annotations

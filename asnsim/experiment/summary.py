@@ -270,6 +270,29 @@ def headline(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] | 
     return table
 
 
+def predikat_table(summary: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
+    """The predikat distribution by policy: percent of employees in each predikat, best first.
+
+    Each cell is the mean share over replicates (``share_predikat`` rows of the summary), in percent, with its
+    Monte Carlo SE in brackets; rows are policies, columns the five predikat from Sangat Baik down.
+    """
+    from .. import columns as C
+
+    sub = summary[(summary["metric"] == "share_predikat")]
+    if scenario is not None:
+        sub = sub[sub["scenario"] == scenario]
+    elif sub["scenario"].nunique() > 1:
+        sub = sub[sub["scenario"] == sub["scenario"].iloc[0]]
+    policies = list(dict.fromkeys(sub["policy"]))
+    table = pd.DataFrame(index=pd.Index(policies, name="policy"))
+    for label in reversed(C.PREDIKAT_ORDER):
+        rows = sub[sub["group"] == label].set_index("policy").reindex(policies)
+        table[label] = [("n/a" if not np.isfinite(e) else
+                         f"{100 * e:.1f}" + (f" ({100 * m:.1f})" if np.isfinite(m) and m > 0 else ""))
+                        for e, m in zip(rows["estimate"], rows["mcse"])]
+    return table
+
+
 def _fmt_est(est: float, mcse: float) -> str:
     if not np.isfinite(est):
         return "n/a"
@@ -279,4 +302,4 @@ def _fmt_est(est: float, mcse: float) -> str:
 
 
 __all__ = ["DIRECTION", "PAIRED_COLUMNS", "RANKING_COLUMNS", "SUMMARY_COLUMNS", "headline",
-           "paired_differences", "paired_scenarios", "rank_policies", "summarize"]
+           "paired_differences", "paired_scenarios", "predikat_table", "rank_policies", "summarize"]

@@ -150,3 +150,22 @@ def test_fairness_report_bars_draws_groups_with_intervals_and_skips_summary_rows
     segs = ax.collections[0].get_segments()
     assert [tuple(np.round(s[:, 1], 2)) for s in segs] == [(5, 15), (10, 21)]
     assert ax.get_ylabel() == "% berpredikat Sangat Baik"
+
+
+def test_every_notebook_saves_the_figure_the_readme_shows():
+    """Each notebook's main figure is written by the notebook itself (save_figure) and shown in README and docs."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    docs = (root / "docs" / "notebooks.md").read_text(encoding="utf-8")
+    notebooks = sorted((root / "notebooks").glob("0*.ipynb"))
+    assert len(notebooks) == 6
+    for nb in notebooks:
+        code = "".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+                       if c["cell_type"] == "code")
+        png = f"{nb.stem}.png"
+        assert f'"{png}"' in code, f"{nb.name} does not save {png}"
+        assert (root / "docs" / "img" / png).stat().st_size > 5000
+        assert f"docs/img/{png}" in readme and f"img/{png}" in docs

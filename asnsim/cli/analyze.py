@@ -23,6 +23,8 @@ METHOD_CHOICES = ["standardize", "crossed", "mfrm", "mixedlm"]
 
 
 def register(sub) -> None:
+    from ..io.options import add_reading_options
+
     p = sub.add_parser("analyze", help="measure rater effects in a ratings file and write adjusted scores")
     p.add_argument("ratings", help="ratings file (CSV, Excel or Parquet), one row per rating")
     p.add_argument("--ratee", default="ratee_id", help="column with the ratee id (default ratee_id)")
@@ -45,13 +47,7 @@ def register(sub) -> None:
                                                   "has no predikat column (built-in name or file)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
-    p.add_argument("--column-map", default=None,
-                   help="more column names: asnsim_name=your_name,... or a .toml/.json file (docs/input-formats.md)")
-    p.add_argument("--skip-invalid", action="store_true",
-                   help="leave out invalid rows and list each with its reason in rejected_rows.csv")
-    p.add_argument("--allow-personal-data", action="store_true",
-                   help="analyse a file that still holds raw NIPs or names (default: refuse and explain)")
-    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    add_reading_options(p)
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=run)
 

@@ -22,8 +22,13 @@ def add_input_options(p, item: bool = True) -> None:
         p.add_argument("--item", default=None, help="column holding the item (default item, if present)")
     p.add_argument("--period", default=None, help="column holding the period (default period, if present)")
     p.add_argument("--role", default=None, help="column holding the rater role (default rater_role, if present)")
+    add_reading_options(p)
+
+
+def add_reading_options(p) -> None:
+    """Add ``--column-map --skip-invalid --allow-personal-data --sheet``: how a real-data file is read."""
     p.add_argument("--column-map", default=None,
-                   help="more column names: asnsim_name=your_name,... or a .toml/.json file")
+                   help="more column names: asnsim_name=your_name,... or a .toml/.json file (docs/input-formats.md)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out invalid rows and list each with its reason in rejected_rows.csv")
     p.add_argument("--allow-personal-data", action="store_true",

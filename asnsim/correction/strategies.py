@@ -81,7 +81,7 @@ def anchor(ratings: pd.DataFrame, objective: pd.Series, ratee: str = C.RATEE_ID,
     >>> df = pd.DataFrame({"ratee_id": [1, 2, 3, 4], "rater_id": ["a", "a", "b", "b"],
     ...                    "score": [2.0, 3.0, 3.0, 4.0]})
     >>> obj = pd.Series([1.0, 2.0, 1.0, 2.0], index=[1, 2, 3, 4])
-    >>> anchor(df, obj).adjusted.tolist()
+    >>> anchor(df, obj).adjusted.round(6).tolist()
     [2.5, 3.5, 2.5, 3.5]
     """
     enc = encode(ratings, ratee, rater, score, source)

@@ -393,11 +393,17 @@ class Policy(_Frozen):
     sources: tuple[Source, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
 
+    @field_validator("components")
+    @classmethod
+    def _weights_sum_to_one(cls, v: dict[str, Component]) -> dict[str, Component]:
+        total = sum(c.weight for c in v.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            terms = " + ".join(f"{name}.weight {c.weight:g}" for name, c in v.items())
+            raise ValueError(f"component weights must sum to 1, got {terms} = {total:g}")
+        return v
+
     @model_validator(mode="after")
     def _weights(self) -> "Policy":
-        total = sum(c.weight for c in self.components.values())
-        if not math.isclose(total, 1.0, abs_tol=1e-9):
-            raise ValueError(f"component weights must sum to 1, got {total:g}")
         measured = [k for k, c in self.components.items() if c.measure == "indicators"]
         if len(measured) > 1:
             raise ValueError(f"at most one component may be measured by indicators, got {', '.join(measured)}")

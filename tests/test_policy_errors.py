@@ -15,7 +15,8 @@ FIX = Path(__file__).parent / "fixtures" / "policies"
 CASES = [
     ("unknown_key.toml", "components.hasil_kerja.wieght", "unknown key; allowed: label, kind, weight"),
     ("wrong_type.toml", "components.perilaku_kerja.weight", "valid number"),
-    ("weights_not_one.toml", "(top level)", "component weights must sum to 1, got 1.2"),
+    ("weights_not_one.toml", "components",
+     "component weights must sum to 1, got hasil_kerja.weight 0.7 + perilaku_kerja.weight 0.5 = 1.2"),
 ]
 
 

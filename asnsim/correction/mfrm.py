@@ -91,20 +91,38 @@ def category_probs(eta: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarra
 
     ``log P_k = k eta - sum_{h<=k} F_h - log normalizer``.
     """
+    return _probs(eta, tau, g).T
+
+
+def _probs(eta: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Category probabilities as a (m+1, n) array (one contiguous row per category, the fast layout)."""
     m = tau.shape[1]
     cum = np.concatenate([np.zeros((tau.shape[0], 1)), np.cumsum(tau, axis=1)], axis=1)
-    logit = eta[:, None] * np.arange(m + 1) - cum[g]
-    logit -= logit.max(axis=1, keepdims=True)
-    p = np.exp(logit)
-    p /= p.sum(axis=1, keepdims=True)
-    return p
+    P = np.empty((m + 1, len(eta)))
+    for k in range(m + 1):
+        np.multiply(eta, float(k), out=P[k])
+        P[k] -= cum[0, k] if len(cum) == 1 else cum[g, k]
+    P -= P.max(axis=0)
+    np.exp(P, out=P)
+    P /= P.sum(axis=0)
+    return P
 
 
-def _moments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    k = np.arange(p.shape[1])
-    E = p @ k
-    W = p @ (k * k) - E * E
-    K = (((k[None, :] - E[:, None]) ** 4) * p).sum(axis=1)
+def _moments(P: np.ndarray, kurtosis: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Mean E, variance W (and kurtosis sum (k-E)^4 P_k) of the category from a (m+1, n) probability array."""
+    E = P[1].copy()
+    S2 = P[1].copy()
+    for k in range(2, len(P)):
+        E += k * P[k]
+        S2 += (k * k) * P[k]
+    W = S2 - E * E
+    K = None
+    if kurtosis:
+        K = np.zeros_like(E)
+        for k in range(len(P)):
+            dk = k - E
+            dk *= dk
+            K += dk * dk * P[k]
     return E, W, K
 
 
@@ -121,18 +139,17 @@ def _newton(target, idx, size, E, W, maxstep=1.0):
     return np.clip(num / np.maximum(den, 1e-12), -maxstep, maxstep)
 
 
-def _threshold_step(d: _Data, p: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Newton step for the thresholds of each group, and their information diagonal."""
+def _threshold_step(d: _Data, P: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newton step for the thresholds of each group, and their information diagonal (``P`` is (m+1, n))."""
     m = d.m
     # S_h = 1[X >= h], h = 1..m ; gradient dl/dF_h = sum (P(X>=h) - 1[x>=h])
-    ge = np.cumsum(p[:, ::-1], axis=1)[:, ::-1][:, 1:]          # P(X >= h), h = 1..m
-    obs = (d.x[:, None] >= np.arange(1, m + 1)).astype(float)
-    grad = np.stack([np.bincount(d.g, weights=ge[:, h] - obs[:, h], minlength=d.ng) for h in range(m)], axis=1)
+    ge = np.cumsum(P[::-1], axis=0)[::-1][1:]                    # P(X >= h), h = 1..m
+    grad = np.stack([np.bincount(d.g, weights=ge[h] - (d.x >= h + 1), minlength=d.ng) for h in range(m)], axis=1)
     info = np.empty((d.ng, m, m))
     for h in range(m):
         for l in range(h, m):
             # Cov(S_h, S_l) = P(X >= max(h,l)) - P(X>=h) P(X>=l)
-            c = np.bincount(d.g, weights=ge[:, l] - ge[:, h] * ge[:, l], minlength=d.ng)
+            c = np.bincount(d.g, weights=ge[l] - ge[h] * ge[l], minlength=d.ng)
             info[:, h, l] = info[:, l, h] = c
     # maximize: step = info^-1 grad (l is concave with Hessian -info); sum-to-zero enforced afterwards
     step = np.linalg.solve(info + 1e-10 * np.eye(m), grad[..., None])[..., 0]
@@ -173,15 +190,57 @@ def _fit_jmle(d: _Data, tol: float, max_iter: int) -> dict:
             continue
         t = _targets(d.x, idx, size, d.m)
         par[ext] = sign * np.where(t[ext] > np.bincount(idx, minlength=size)[ext] * d.m / 2, 3.0, -3.0)
+        rows = np.flatnonzero(ext[idx])                 # the extreme elements' own ratings
+        e, r, i, sub = d.e[rows], d.r[rows], d.i[rows], idx[rows]
         for _ in range(100):
-            E, W, _ = _moments(category_probs(B[d.e] - Cs[d.r] - D[d.i], tau, d.g))
-            step = sign * _newton(t, idx, size, E, W)
+            E, W, _ = _moments(_probs(B[e] - Cs[r] - D[i], tau, d.g[rows]))
+            step = sign * _newton(t, sub, size, E, W)
             par[ext] += step[ext]
             if np.abs(step[ext]).max() < tol:
                 break
     cshift, dshift = Cs.mean(), D.mean()
     fit.update(B=B - cshift - dshift, C=Cs - cshift, D=D - dshift, n_extreme_ratings=int((~keep).sum()))
     return fit
+
+
+class _Pattern:
+    """A sparse (CSR) matrix with a fixed pattern, refilled from per-rating weights by one bincount per part.
+
+    ``parts`` are ``(rows, cols)`` index arrays, one entry per rating; entries with a negative index are
+    left out.  With ``symmetric`` each off-diagonal entry also fills its mirror.
+    """
+
+    def __init__(self, parts: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, int],
+                 symmetric: bool = False) -> None:
+        nr, nc = shape
+        keys = []
+        for r, c in parts:
+            if symmetric:
+                r, c = np.minimum(r, c), np.maximum(r, c)
+            keys.append(np.where((r >= 0) & (c >= 0), r.astype(np.int64) * nc + c, -1))
+        uniq, inv = np.unique(np.concatenate(keys), return_inverse=True)
+        dropped = len(uniq) > 0 and uniq[0] < 0
+        uniq = uniq[1:] if dropped else uniq
+        inv = inv - 1 if dropped else inv
+        self.n_upper = len(uniq)
+        inv[inv < 0] = self.n_upper                                  # dropped entries: a spare last bin
+        self.pos = np.split(inv.reshape(-1), np.cumsum([len(k) for k in keys])[:-1])
+        r, c = uniq // nc, uniq % nc
+        self.take = np.arange(len(uniq))
+        if symmetric:                                               # add the mirror of off-diagonal entries
+            off = np.flatnonzero(r != c)
+            r, c = np.concatenate([r, c[off]]), np.concatenate([c, r[off]])
+            self.take = np.concatenate([self.take, off])
+        order = np.lexsort((c, r))
+        self.take, self.rows, self.indices = self.take[order], r[order], c[order].astype(np.int32)
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(self.rows, minlength=nr))]).astype(np.int32)
+        self.shape = shape
+
+    def fill(self, weights: list[np.ndarray]) -> sp.csr_matrix:
+        v = np.bincount(self.pos[0], weights=weights[0], minlength=self.n_upper + 1)
+        for pos, w in zip(self.pos[1:], weights[1:]):
+            v += np.bincount(pos, weights=w, minlength=self.n_upper + 1)
+        return sp.csr_matrix((v[self.take], self.indices, self.indptr), shape=self.shape)
 
 
 def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
@@ -202,41 +261,41 @@ def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
     tau -= tau.mean(axis=1, keepdims=True)
     # Newton system over (B, C, D): eta has Jacobian +1 (ratee), -1 (rater), -1 (item).  The ratee block of
     # the information matrix is diagonal, so ratees are eliminated and the Schur complement over raters and
-    # items is solved (densely when small, else SuperLU).  The first rater and first item are references in
-    # the Newton system (the model is invariant to shifting B, C and D together), recentred after each step.
-    n = len(d.x)
+    # items is solved (densely when small, else by conjugate gradients).  The first rater and first item are
+    # references in the Newton system (the model is invariant to shifting B, C and D together), recentred
+    # after each step.  The blocks have a fixed sparsity pattern: each iteration fills them by bincount.
     no = d.nr + d.ni
     present = np.concatenate([np.bincount(d.r, minlength=d.nr), np.bincount(d.i, minlength=d.ni)]) > 0
     free = present.copy()
     free[np.flatnonzero(present[:d.nr])[0]] = False                 # reference rater
     free[d.nr + np.flatnonzero(present[d.nr:])[0]] = False          # reference item
     fo = np.flatnonzero(free)
-    Jo = sp.csr_matrix((np.full(2 * n, -1.0), (np.repeat(np.arange(n), 2),
-                                              np.column_stack([d.r, d.nr + d.i]).ravel())), shape=(n, no))
-    Jo = Jo[:, fo].tocsc()
-    JoT = Jo.T.tocsr()
-    Je = sp.csr_matrix((np.ones(n), (np.arange(n), d.e)), shape=(n, d.ne))
-    JeT = Je.T.tocsr()
+    col = np.full(no, -1)
+    col[fo] = np.arange(len(fo))
+    cr, ci = col[d.r], col[d.nr + d.i]                              # -1: reference (not in the system)
+    pat_eo = _Pattern([(d.e, cr), (d.e, ci)], (d.ne, len(fo)))
+    pat_oo = _Pattern([(cr, cr), (ci, ci), (cr, ci)], (len(fo), len(fo)), symmetric=True)
     has_e = np.bincount(d.e, minlength=d.ne) > 0
     target_o = np.concatenate([-tr, -ti])[fo]
     converged = False
     change = np.inf
     for it in range(1, max_iter + 1):
         eta = B[d.e] - Cs[d.r] - D[d.i]
-        E, W, _ = _moments(category_probs(eta, tau, d.g))
+        E, W, _ = _moments(_probs(eta, tau, d.g))
         g_e = te - np.bincount(d.e, weights=E, minlength=d.ne)
-        g_o = target_o - JoT @ E
+        g_o = target_o + np.concatenate([np.bincount(d.r, weights=E, minlength=d.nr),
+                                         np.bincount(d.i, weights=E, minlength=d.ni)])[fo]
         h_e = np.where(has_e, np.bincount(d.e, weights=W, minlength=d.ne), 1.0)
-        WJo = sp.diags(W) @ Jo
-        H_eo = (JeT @ WJo).tocsr()
-        H_oo = (JoT @ WJo).tocsr()
-        H_oe = H_eo.T.tocsr()
+        H_eo = pat_eo.fill([-W, -W])
+        H_oo = pat_oo.fill([W, W, W])
+        H_oe = H_eo.T
         rhs = g_o - H_oe @ (g_e / h_e)
         if len(fo) <= 500:
             S = H_oo - H_oe @ sp.diags(1.0 / h_e) @ H_eo
             step_o = sla.solve(S.toarray(), rhs, assume_a="pos", check_finite=False)
         else:   # matrix-free conjugate gradients on the Schur complement, Jacobi preconditioned
-            diag_s = H_oo.diagonal() - np.asarray(H_oe.multiply(H_oe) @ (1.0 / h_e)).ravel()
+            diag_s = H_oo.diagonal() - np.bincount(H_eo.indices, weights=H_eo.data ** 2 / h_e[pat_eo.rows],
+                                                   minlength=len(fo))
             op = spla.LinearOperator((len(fo), len(fo)), dtype=float,
                                      matvec=lambda v: H_oo @ v - H_oe @ ((H_eo @ v) / h_e))
             pre = spla.LinearOperator((len(fo), len(fo)), dtype=float, matvec=lambda v: v / diag_s)
@@ -253,8 +312,7 @@ def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
         Cs -= cshift
         D -= dshift
         B -= cshift + dshift
-        p = category_probs(B[d.e] - Cs[d.r] - D[d.i], tau, d.g)
-        dT, _ = _threshold_step(d, p, tau)
+        dT, _ = _threshold_step(d, _probs(B[d.e] - Cs[d.r] - D[d.i], tau, d.g), tau)
         tau = tau + dT
         c = tau.mean(axis=1)
         tau -= c[:, None]
@@ -365,8 +423,8 @@ def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID
     fit = _fit_jmle(d, tol, max_iter)
     B, Cs, D, tau = fit["B"], fit["C"], fit["D"], fit["tau"]
     eta = B[d.e] - Cs[d.r] - D[d.i]
-    p = category_probs(eta, tau, d.g)
-    E, W, K = _moments(p)
+    P = _probs(eta, tau, d.g)
+    E, W, K = _moments(P, kurtosis=True)
     y = x - E
     L = float(np.median(np.bincount(d.e)))
     factor = (L - 1) / L if bias_correction == "wright" and L > 1 else 1.0
@@ -375,8 +433,7 @@ def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID
         n, sw, infit, inz, outfit, outz = _fit_stats(idx, size, y, W, K)
         se = 1.0 / np.sqrt(sw)
         obs = np.bincount(idx, weights=x, minlength=size)
-        fair_p = category_probs(fair_eta, tau.mean(axis=0, keepdims=True), np.zeros(size, np.int64))
-        fair = lo + fair_p @ np.arange(m + 1)
+        fair = lo + _moments(_probs(fair_eta, tau.mean(axis=0, keepdims=True), np.zeros(size, np.int64)))[0]
         return pd.DataFrame({"element": ids, "n": n.astype(int), "observed_average": lo + obs / n,
                              "fair_average": fair, "measure": sign * measure * factor, "se": se * factor,
                              "infit_mnsq": infit, "infit_zstd": inz, "outfit_mnsq": outfit, "outfit_zstd": outz,
@@ -388,7 +445,7 @@ def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID
     items = facet_table(d.i, d.ni, i_ids, D, 1.0, Bbar - D)
     summary = pd.DataFrame([{"facet": f, **separation(t["measure"].to_numpy(), t["se"].to_numpy())}
                             for f, t in (("ratee", ratees), ("rater", raters), ("item", items))])
-    categories = _category_table(d, p, eta, y, W, tau, lo, factor)
+    categories = _category_table(d, P, eta, y, W, tau, lo, factor)
     tables = {"ratees": ratees, "raters": raters, "items": items, "summary": summary, "categories": categories,
               "unexpected": _unexpected(ratings, y / np.sqrt(W), x + lo, E + lo)}
     if group is not None:
@@ -400,14 +457,13 @@ def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID
                                   "fair_average": raters["fair_average"], "infit_mnsq": raters["infit_mnsq"],
                                   "outfit_mnsq": raters["outfit_mnsq"]})
     n_e, raw = ratee_raw(d.e, enc.y, d.ne)
-    fair_p = category_probs(B, tau.mean(axis=0, keepdims=True), np.zeros(d.ne, np.int64))
-    _, Wf, _ = _moments(fair_p)
+    _, Wf, _ = _moments(_probs(B, tau.mean(axis=0, keepdims=True), np.zeros(d.ne, np.int64)))
     ratee_scores = pd.DataFrame({"ratee_id": enc.ratee_ids, "n": n_e.astype(int), "raw_mean": raw,
                                  "adjusted": ratees["fair_average"], "se": Wf * ratees["se"] / factor,
                                  "measure": ratees["measure"], "measure_se": ratees["se"],
                                  "infit_mnsq": ratees["infit_mnsq"], "outfit_mnsq": ratees["outfit_mnsq"]})
     # per-rating correction: remove the rater's severity on the score scale
-    E0 = category_probs(B[d.e] - D[d.i], tau, d.g) @ np.arange(m + 1)
+    E0 = _moments(_probs(B[d.e] - D[d.i], tau, d.g))[0]
     adjusted = enc.y + (E0 - E)
     del fair_slope
     info = {"model": model, "bias_correction": bias_correction, "factor": factor, "test_length": L,
@@ -417,13 +473,13 @@ def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID
     return RaterAnalysis("mfrm", rater_effects, ratee_scores, adjusted, None, info, tables)
 
 
-def _category_table(d: _Data, p, eta, y, W, tau, lo, factor) -> pd.DataFrame:
+def _category_table(d: _Data, P, eta, y, W, tau, lo, factor) -> pd.DataFrame:
     k = np.arange(d.m + 1)
     count = np.bincount(d.x, minlength=d.m + 1)
     avg = np.bincount(d.x, weights=eta, minlength=d.m + 1) / count
-    exp_avg = (p * eta[:, None]).sum(axis=0) / p.sum(axis=0)
+    exp_avg = (P @ eta) / P.sum(axis=1)
     outfit = np.bincount(d.x, weights=y * y / W, minlength=d.m + 1) / count
-    _, info = _threshold_step(d, p, tau)
+    _, info = _threshold_step(d, P, tau)
     thr = np.concatenate([[np.nan], tau.mean(axis=0) * factor])
     thr_se = np.concatenate([[np.nan], (1 / np.sqrt(info.sum(axis=0))) * factor])
     ordered = np.concatenate([[True], np.diff(np.concatenate([[-np.inf], thr[1:]])) > 0])
@@ -457,16 +513,16 @@ def bias_table(ratings: pd.DataFrame, group: str, d: _Data, eta: np.ndarray, tau
     t = _targets(d.x, cc, nc, d.m)
     b = np.zeros(nc)
     for _ in range(n_iter):
-        E, W, _ = _moments(category_probs(eta + b[cc], tau, d.g))
+        E, W, _ = _moments(_probs(eta + b[cc], tau, d.g))
         step = _newton(t, cc, nc, E, W)
         b += step
         if np.abs(step).max() < 1e-8:
             break
-    E, W, _ = _moments(category_probs(eta + b[cc], tau, d.g))
+    E, W, _ = _moments(_probs(eta + b[cc], tau, d.g))
     n = np.bincount(cc, minlength=nc)
     se = 1.0 / np.sqrt(np.bincount(cc, weights=W, minlength=nc))
     obs = np.bincount(cc, weights=d.x, minlength=nc)
-    exp0 = np.bincount(cc, weights=_moments(category_probs(eta, tau, d.g))[0], minlength=nc)
+    exp0 = np.bincount(cc, weights=_moments(_probs(eta, tau, d.g))[0], minlength=nc)
     tstat = b / se
     with np.errstate(invalid="ignore"):
         pval = 2 * stats.t.sf(np.abs(tstat), np.maximum(n - 1, 1))

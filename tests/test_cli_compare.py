@@ -92,3 +92,31 @@ def test_demo_runs_compare_of_builtins(tmp_path, capsys):
                                                            & (summary.metric == "share_predikat")
                                                            & (summary.group == "Sangat Baik")]["estimate"].iloc[0],
                                                abs=0.051)
+
+
+def test_rerun_into_the_same_folder_leaves_no_stale_files(tmp_path, capsys):
+    """A second run into the same --out replaces the first run's result files; the user's own files stay."""
+    out = tmp_path / "cmp"
+    common = ["compare", "--policies", BASE, "--n", "60", "--reps", "2", "--out", str(out), "--quiet"]
+    assert main(common + ["--scenario", "neutral", "--sweep", "rater.favouritism=0,0.5", "--paired-scenarios"]) == 0
+    assert (out / "report.html").exists() and (out / "paired_scenarios.csv").exists()
+    (out / "my_notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(common + ["--no-report"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "my_notes.txt", "paired.csv", "ranking.csv",
+                                                     "replicates.parquet", "summary.csv"]
+    from asnsim.experiment import load_results
+    assert load_results(out).paired_scenarios is None
+    printed = capsys.readouterr().out
+    assert "summary.csv, paired.csv, ranking.csv, manifest.json" in printed.replace("replicates.parquet, ", "")
+
+
+def test_paired_correlation_is_nan_when_a_metric_does_not_vary():
+    from asnsim.experiment import paired_differences
+    rep = pd.DataFrame({"scenario": "s", "policy": ["a"] * 4 + ["b"] * 4, "replicate": [0, 1, 2, 3] * 2,
+                        "metric": "m", "group": "all",
+                        "value": [0.1 + 0.2] * 4 + [1.0, 2.0, 4.0, 3.0]})
+    row = paired_differences(rep).iloc[0]
+    assert pd.isna(row["correlation"]) and row["n_reps"] == 4
+    rep.loc[:3, "value"] = [2.0, 3.0, 5.0, 4.0]   # b = a - 1: perfectly correlated
+    assert paired_differences(rep).iloc[0]["correlation"] == pytest.approx(1.0)

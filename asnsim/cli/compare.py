@@ -77,9 +77,12 @@ def run_compare(args, headline_title: str | None = None) -> int:
             print(res.headline(scenario=scen).to_string())
             print("\npredikat distribution (% of employees, mean over replicates; Monte Carlo SE)")
             print(predikat_table(res.summary, scenario=scen).to_string())
+    from pathlib import Path
+
+    from ..experiment.runner import RESULT_FILES
+    files = [f for f in RESULT_FILES if (Path(args.out) / f).exists()]
     print(f"\nestimate (Monte Carlo SE); {ex.get('seconds', float('nan')):.1f} s; "
-          f"files in {args.out}/: summary.csv, paired.csv, ranking.csv, replicates.parquet, manifest.json"
-          + ("" if args.no_report else ", report.html"))
+          f"files in {args.out}/: {', '.join(files)}")
     return 0
 
 

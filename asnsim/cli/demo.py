@@ -1,8 +1,8 @@
 """``asnsim demo``: every built-in policy compared on the default synthetic city.
 
 A small ``asnsim compare --policies all`` (the five city models and the three
-national regimes): a city of 2,000 ASN, 30 replicates, 2 workers, which took
-11-36 s on two cores (longer when the machine is shared).  It prints the
+national regimes): a city of 2,000 ASN, 30 replicates, 2 workers: 10-40 s on
+two cores (measured 11-15 s idle, 36 s when the machine is shared).  It prints the
 headline table and the predikat distribution of every policy, and writes the
 full output, report.html included, to ``./out``.
 """
@@ -13,7 +13,7 @@ from .compare import add_arguments, run_compare
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="compare every built-in policy on the default synthetic city (about a minute)")
+    p = sub.add_parser("demo", help="compare every built-in policy on the default synthetic city (10-40 s on 2 cores)")
     add_arguments(p, policies_required=False, workers=2)
     p.add_argument("--n", default="2000", help="employees in the synthetic city, or a size preset (default 2000)")
     p.add_argument("--reps", type=int, default=30, help="replicates (default 30)")

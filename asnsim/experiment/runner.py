@@ -287,10 +287,21 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     return results
 
 
+#: every file an experiment may write; one left from an earlier run into the same folder is removed
+RESULT_FILES = ("replicates.parquet", "summary.csv", "paired.csv", "ranking.csv", "paired_scenarios.csv",
+                "manifest.json", "report.html")
+
+
 def write_results(results: Results, out: str | Path, report: bool = True) -> None:
-    """Write the final files of an experiment into ``out``, all or nothing."""
+    """Write the final files of an experiment into ``out``, all or nothing.
+
+    Result files of an earlier experiment in ``out`` that this one does not write (``report.html`` after
+    ``--no-report``, ``paired_scenarios.csv``) are removed, so the folder never mixes two runs; other files in
+    ``out`` are left alone.
+    """
     from ..output import atomic_output_dir, write_json, write_table
 
+    written: list[str] = []
     with atomic_output_dir(out) as tmp:
         results.replicates.to_parquet(tmp / "replicates.parquet", index=False)
         write_table(results.summary, tmp, "summary")
@@ -302,7 +313,10 @@ def write_results(results: Results, out: str | Path, report: bool = True) -> Non
         if report:
             from .report import write_report
             write_report(results, tmp / "report.html")
+        written = [f.name for f in tmp.iterdir()]
+    for name in set(RESULT_FILES) - set(written):
+        (Path(out) / name).unlink(missing_ok=True)
 
 
-__all__ = ["InlineExecutor", "Task", "default_metrics", "executor", "make_tasks", "run_experiment", "run_task",
-           "write_results"]
+__all__ = ["RESULT_FILES", "InlineExecutor", "Task", "default_metrics", "executor", "make_tasks", "run_experiment",
+           "run_task", "write_results"]

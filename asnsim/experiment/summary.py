@@ -154,7 +154,10 @@ def paired_differences(replicates: pd.DataFrame, reference: str | None = None,
             va, vb = g["a"].var(ddof=1).to_numpy(), g["b"].var(ddof=1).to_numpy()
             unpaired = np.sqrt((va + vb) / n)
             cov = (g["d"].var(ddof=1).to_numpy() - va - vb) / -2.0
-            corr = cov / np.sqrt(va * vb)
+            # a metric constant across replicates (variance 0 up to rounding) has no correlation
+            varies = (va > 1e-12 * (1.0 + g["a"].mean().to_numpy() ** 2)) & \
+                     (vb > 1e-12 * (1.0 + g["b"].mean().to_numpy() ** 2))
+            corr = np.where(varies, np.clip(cov / np.sqrt(np.where(varies, va * vb, 1.0)), -1.0, 1.0), np.nan)
         est = g["d"].mean().to_numpy()
         lo, hi = _interval(est, mcse, n, level)
         res = g["d"].mean().index.to_frame(index=False)

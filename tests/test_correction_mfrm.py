@@ -120,3 +120,36 @@ def test_correct_removes_severity_on_score_scale():
     shift = (out["score_adjusted"] - out["score"]).groupby(out["rater_id"]).mean()
     # severe raters' ratings are raised, lenient raters' lowered
     assert np.corrcoef(shift.to_numpy(), sev[shift.index])[0, 1] > 0.9
+
+
+def test_joint_newton_solves_the_likelihood_equations_in_few_iterations():
+    # thresholds are estimated jointly with the measures: quadratic convergence, and at the estimate the
+    # score residuals of every rater, item and threshold vanish
+    df, _ = _rasch(np.random.default_rng(1), ne=400)
+    res = mfrm(df, item="item", bias_correction=None)
+    assert res.info["converged"] and res.info["iterations"] <= 10
+    t = {f: res.tables[f].set_index("element")["measure"] for f in ("ratees", "raters", "items")}
+    tau = res.tables["categories"]["threshold"].to_numpy()[1:]
+    eta = (t["ratees"].loc[df["ratee_id"]].to_numpy() - t["raters"].loc[df["rater_id"]].to_numpy()
+           - t["items"].loc[df["item"]].to_numpy())
+    p = category_probs(eta, tau[None, :], np.zeros(len(df), np.int64))
+    x = df["score"].to_numpy() - 1
+    resid = x - p @ np.arange(4)
+    for col in ("ratee_id", "rater_id", "item"):
+        assert np.abs(pd.Series(resid).groupby(df[col].to_numpy()).sum()).max() < 1e-6
+    ge = np.cumsum(p[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    assert np.abs((ge - (x[:, None] >= np.arange(1, 4))).sum(axis=0)).max() < 1e-6
+
+
+@pytest.mark.parametrize("model", ["rsm", "pcm"])
+def test_conjugate_gradient_path_equals_dense_solve(monkeypatch, model):
+    import importlib
+
+    mod = importlib.import_module("asnsim.correction.mfrm")
+    df, _ = _rasch(np.random.default_rng(7), ne=300)
+    dense = mfrm(df, item="item", model=model, group="group")
+    monkeypatch.setattr(mod, "_DENSE_MAX", 0)
+    cg = mfrm(df, item="item", model=model, group="group")
+    for name in ("ratees", "raters", "items", "categories", "bias"):
+        a, b = dense.tables[name].select_dtypes("number"), cg.tables[name].select_dtypes("number")
+        np.testing.assert_allclose(b.to_numpy(float), a.to_numpy(float), atol=1e-8, rtol=0)

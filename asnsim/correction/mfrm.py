@@ -13,13 +13,14 @@ Identification: raters and items are centred at 0 and thresholds sum to 0
 
 Estimation is JMLE as in FACETS: a PROX-like start (log-odds of each
 element's mean score), then Newton-Raphson on the likelihood equations
-``sum (x - E) = 0`` of all elements jointly (the sparse information matrix
-``J' diag(W) J`` over ratees, raters and items, with the diagonal ratee block
-eliminated and the Schur complement on raters and items solved (densely when
-small, else by preconditioned conjugate gradients), so chains
-of weakly linked units converge quadratically, where FACETS-style
-element-by-element steps crawl), alternating with a Newton step for the
-thresholds, until the largest change is below ``tol`` logits.  Elements with extreme scores (all
+``sum (x - E) = 0`` of all elements and ``sum (P(X >= h) - 1[x >= h]) = 0`` of
+the thresholds jointly (the sparse information matrix over ratees, raters,
+items and thresholds, with the diagonal ratee block eliminated and the Schur
+complement on the rest solved (densely when small, else by Jacobi-preconditioned
+conjugate gradients), so chains of weakly linked units and the coupling of
+thresholds with ability converge quadratically, where FACETS-style
+element-by-element steps crawl), until the largest change is below ``tol``
+logits (typically 6-7 iterations).  Elements with extreme scores (all
 ratings in the lowest or highest category) have infinite ML estimates; as in
 FACETS, they are set aside (repeatedly, since removing one can make another
 extreme), the rest is estimated, and then each extreme element is estimated
@@ -70,6 +71,7 @@ from .connectivity import check_connected
 from .result import RaterAnalysis, ratee_raw
 
 EXTREME_ADJ = 0.3
+_DENSE_MAX = 500        # Newton systems up to this size are solved densely, larger ones by CG
 
 
 @dataclass
@@ -139,21 +141,26 @@ def _newton(target, idx, size, E, W, maxstep=1.0):
     return np.clip(num / np.maximum(den, 1e-12), -maxstep, maxstep)
 
 
-def _threshold_step(d: _Data, P: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Newton step for the thresholds of each group, and their information diagonal (``P`` is (m+1, n))."""
-    m = d.m
-    # S_h = 1[X >= h], h = 1..m ; gradient dl/dF_h = sum (P(X>=h) - 1[x>=h])
-    ge = np.cumsum(P[::-1], axis=0)[::-1][1:]                    # P(X >= h), h = 1..m
-    grad = np.stack([np.bincount(d.g, weights=ge[h] - (d.x >= h + 1), minlength=d.ng) for h in range(m)], axis=1)
-    info = np.empty((d.ng, m, m))
-    for h in range(m):
-        for l in range(h, m):
-            # Cov(S_h, S_l) = P(X >= max(h,l)) - P(X>=h) P(X>=l)
-            c = np.bincount(d.g, weights=ge[l] - ge[h] * ge[l], minlength=d.ng)
-            info[:, h, l] = info[:, l, h] = c
-    # maximize: step = info^-1 grad (l is concave with Hessian -info); sum-to-zero enforced afterwards
-    step = np.linalg.solve(info + 1e-10 * np.eye(m), grad[..., None])[..., 0]
-    return np.clip(step, -1.0, 1.0), np.diagonal(info, axis1=1, axis2=2)
+def _upper_tail(P: np.ndarray, weighted: bool = False) -> np.ndarray:
+    """``P(X >= h)`` (or ``sum_{k>=h} k P_k`` when ``weighted``), h = 1..m, as a (m, n) array."""
+    m = len(P) - 1
+    G = np.empty((m, P.shape[1]))
+    G[m - 1] = P[m] * m if weighted else P[m]
+    for h in range(m - 1, 0, -1):
+        np.add(G[h], P[h] * h if weighted else P[h], out=G[h - 1])
+    return G
+
+
+def _threshold_terms(P: np.ndarray, E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``G_h = P(X >= h)`` and ``V_h = Cov(X, 1[X >= h])``, h = 1..m, as (m, n) arrays."""
+    G = _upper_tail(P)
+    return G, _upper_tail(P, weighted=True) - E * G
+
+
+def _threshold_info(d: _Data, P: np.ndarray) -> np.ndarray:
+    """Information ``sum Var(1[X >= h])`` of each threshold, (groups, m)."""
+    G = _upper_tail(P)
+    return np.stack([np.bincount(d.g, weights=G[h] - G[h] * G[h], minlength=d.ng) for h in range(d.m)], axis=1)
 
 
 def _subset(d: _Data, keep: np.ndarray) -> _Data:
@@ -201,6 +208,19 @@ def _fit_jmle(d: _Data, tol: float, max_iter: int) -> dict:
     cshift, dshift = Cs.mean(), D.mean()
     fit.update(B=B - cshift - dshift, C=Cs - cshift, D=D - dshift, n_extreme_ratings=int((~keep).sum()))
     return fit
+
+
+def _units(*facets: tuple[np.ndarray, int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Code each rating by its combination of facet codes: (unit code per rating, each facet's code per unit)."""
+    key = np.zeros(len(facets[0][0]), np.int64)
+    for c, size in facets:
+        key = key * size + c
+    unit, keys = pd.factorize(key, sort=True)
+    parts = []
+    for _, size in facets[::-1]:
+        parts.append(keys % size)
+        keys = keys // size
+    return unit, parts[::-1]
 
 
 class _Pattern:
@@ -259,71 +279,94 @@ def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
                        for k in range(d.m + 1)], axis=1)
     tau = np.log(np.maximum(counts[:, :-1], 0.5) / np.maximum(counts[:, 1:], 0.5))
     tau -= tau.mean(axis=1, keepdims=True)
-    # Newton system over (B, C, D): eta has Jacobian +1 (ratee), -1 (rater), -1 (item).  The ratee block of
-    # the information matrix is diagonal, so ratees are eliminated and the Schur complement over raters and
-    # items is solved (densely when small, else by conjugate gradients).  The first rater and first item are
-    # references in the Newton system (the model is invariant to shifting B, C and D together), recentred
-    # after each step.  The blocks have a fixed sparsity pattern: each iteration fills them by bincount.
+    # Newton-Raphson on (B, C, D, F) jointly: eta has Jacobian +1 (ratee), -1 (rater), -1 (item); the
+    # thresholds enter through the scores S_h = 1[x >= h].  The ratee block of the information matrix is
+    # diagonal, so ratees are eliminated and the Schur complement over raters, items and thresholds is solved
+    # (densely when small, else by Jacobi-preconditioned conjugate gradients).  The model is invariant to
+    # shifting B with C, with D, and with F (RSM; for PCM D_i against F_i.), so the first rater, the first
+    # item and the last threshold of each group are references in the Newton system, recentred after each
+    # step.  The blocks have a fixed sparsity pattern that each iteration fills by bincount.
+    m1 = d.m - 1                                                    # free thresholds per group
     no = d.nr + d.ni
     present = np.concatenate([np.bincount(d.r, minlength=d.nr), np.bincount(d.i, minlength=d.ni)]) > 0
     free = present.copy()
     free[np.flatnonzero(present[:d.nr])[0]] = False                 # reference rater
     free[d.nr + np.flatnonzero(present[d.nr:])[0]] = False          # reference item
     fo = np.flatnonzero(free)
-    col = np.full(no, -1)
+    g_used = np.flatnonzero(np.bincount(d.g, minlength=d.ng) > 0)
+    ft = (g_used[:, None] * m1 + np.arange(m1)).ravel()             # free thresholds, as g * m1 + h
+    nf = len(fo) + len(ft)
+    col = np.full(no + d.ng * m1, -1)                               # -1: not in the system
     col[fo] = np.arange(len(fo))
-    cr, ci = col[d.r], col[d.nr + d.i]                              # -1: reference (not in the system)
-    pat_eo = _Pattern([(d.e, cr), (d.e, ci)], (d.ne, len(fo)))
-    pat_oo = _Pattern([(cr, cr), (ci, ci), (cr, ci)], (len(fo), len(fo)), symmetric=True)
+    col[no + ft] = len(fo) + np.arange(len(ft))
+    # the information is summed per ratee x rater, ratee x item, ratee x group and rater x item x group
+    u_er, (e_er, r_er) = _units((d.e, d.ne), (d.r, d.nr))
+    u_ei, (e_ei, i_ei) = _units((d.e, d.ne), (d.i, d.ni))
+    u_eg, (e_eg, g_eg) = _units((d.e, d.ne), (d.g, d.ng))
+    u_rig, (r_rig, i_rig, g_rig) = _units((d.r, d.nr), (d.i, d.ni), (d.g, d.ng))
+    pat_eo = _Pattern([(e_er, col[r_er]), (e_ei, col[d.nr + i_ei])]
+                      + [(e_eg, col[no + g_eg * m1 + h]) for h in range(m1)], (d.ne, nf))
+    cr, ci = col[r_rig], col[d.nr + i_rig]
+    ct = [col[no + g_rig * m1 + h] for h in range(m1)]
+    pairs_ff = [(h, l) for h in range(m1) for l in range(h, m1)]
+    pat_oo = _Pattern([(cr, cr), (ci, ci), (cr, ci)] + [(cr, c) for c in ct] + [(ci, c) for c in ct]
+                      + [(ct[h], ct[l]) for h, l in pairs_ff], (nf, nf), symmetric=True)
     has_e = np.bincount(d.e, minlength=d.ne) > 0
     target_o = np.concatenate([-tr, -ti])[fo]
+    obs_ge = [np.bincount(d.g, weights=d.x >= h + 1, minlength=d.ng) for h in range(m1)]
     converged = False
     change = np.inf
     for it in range(1, max_iter + 1):
         eta = B[d.e] - Cs[d.r] - D[d.i]
-        E, W, _ = _moments(_probs(eta, tau, d.g))
+        P = _probs(eta, tau, d.g)
+        E, W, _ = _moments(P)
+        G, V = _threshold_terms(P, E)
         g_e = te - np.bincount(d.e, weights=E, minlength=d.ne)
-        g_o = target_o + np.concatenate([np.bincount(d.r, weights=E, minlength=d.nr),
-                                         np.bincount(d.i, weights=E, minlength=d.ni)])[fo]
+        g_f = np.stack([np.bincount(d.g, weights=G[h], minlength=d.ng) - obs_ge[h] for h in range(m1)]
+                       + [np.zeros(d.ng)], axis=1)[:, :m1]
+        g_o = np.concatenate([target_o + np.concatenate([np.bincount(d.r, weights=E, minlength=d.nr),
+                                                         np.bincount(d.i, weights=E, minlength=d.ni)])[fo],
+                              g_f.ravel()[ft]])
         h_e = np.where(has_e, np.bincount(d.e, weights=W, minlength=d.ne), 1.0)
-        H_eo = pat_eo.fill([-W, -W])
-        H_oo = pat_oo.fill([W, W, W])
+        H_eo = pat_eo.fill([-np.bincount(u_er, weights=W), -np.bincount(u_ei, weights=W)]
+                           + [-np.bincount(u_eg, weights=V[h]) for h in range(m1)])
+        w_rig = np.bincount(u_rig, weights=W)
+        v_rig = [np.bincount(u_rig, weights=V[h]) for h in range(m1)]
+        H_oo = pat_oo.fill([w_rig] * 3 + v_rig * 2
+                           + [np.bincount(u_rig, weights=G[l] - G[h] * G[l]) for h, l in pairs_ff])
         H_oe = H_eo.T
         rhs = g_o - H_oe @ (g_e / h_e)
-        if len(fo) <= 500:
+        if nf <= _DENSE_MAX:
             S = H_oo - H_oe @ sp.diags(1.0 / h_e) @ H_eo
             step_o = sla.solve(S.toarray(), rhs, assume_a="pos", check_finite=False)
         else:   # matrix-free conjugate gradients on the Schur complement, Jacobi preconditioned
             diag_s = H_oo.diagonal() - np.bincount(H_eo.indices, weights=H_eo.data ** 2 / h_e[pat_eo.rows],
-                                                   minlength=len(fo))
-            op = spla.LinearOperator((len(fo), len(fo)), dtype=float,
-                                     matvec=lambda v: H_oo @ v - H_oe @ ((H_eo @ v) / h_e))
-            pre = spla.LinearOperator((len(fo), len(fo)), dtype=float, matvec=lambda v: v / diag_s)
+                                                   minlength=nf)
+            op = spla.LinearOperator((nf, nf), dtype=float, matvec=lambda v: H_oo @ v - H_oe @ ((H_eo @ v) / h_e))
+            pre = spla.LinearOperator((nf, nf), dtype=float, matvec=lambda v: v / diag_s)
             step_o, _ = spla.cg(op, rhs, rtol=1e-12, atol=0.0, maxiter=5000, M=pre)
         step_e = (g_e - H_eo @ step_o) / h_e
         step = np.clip(np.concatenate([step_e, step_o]), -1.0, 1.0)   # damp far from the solution
-        full = np.zeros(d.ne + no)
+        full = np.zeros(d.ne + no + d.ng * m1)
         full[:d.ne] = step[:d.ne]
-        full[d.ne + fo] = step[d.ne:]
+        full[d.ne + fo] = step[d.ne:d.ne + len(fo)]
+        full[d.ne + no + ft] = step[d.ne + len(fo):]
         B = B + full[:d.ne]
         Cs = Cs + full[d.ne:d.ne + d.nr]
-        D = D + full[d.ne + d.nr:]
-        cshift, dshift = Cs.mean(), D.mean()
-        Cs -= cshift
-        D -= dshift
-        B -= cshift + dshift
-        dT, _ = _threshold_step(d, _probs(B[d.e] - Cs[d.r] - D[d.i], tau, d.g), tau)
-        tau = tau + dT
+        D = D + full[d.ne + d.nr:d.ne + no]
+        tau = tau.copy()
+        tau[:, :m1] += full[d.ne + no:].reshape(d.ng, m1)
         c = tau.mean(axis=1)
         tau -= c[:, None]
         if d.ng == 1:
             B -= c[0]
         else:                                       # partial credit: absorb into item difficulties
             D += c
-            dshift = D.mean()
-            D -= dshift
-            B -= dshift
-        change = max(np.abs(step).max(), np.abs(dT).max())
+        cshift, dshift = Cs.mean(), D.mean()
+        Cs -= cshift
+        D -= dshift
+        B -= cshift + dshift
+        change = np.abs(step).max()
         if change < tol:
             converged = True
             break
@@ -479,7 +522,7 @@ def _category_table(d: _Data, P, eta, y, W, tau, lo, factor) -> pd.DataFrame:
     avg = np.bincount(d.x, weights=eta, minlength=d.m + 1) / count
     exp_avg = (P @ eta) / P.sum(axis=1)
     outfit = np.bincount(d.x, weights=y * y / W, minlength=d.m + 1) / count
-    _, info = _threshold_step(d, P, tau)
+    info = _threshold_info(d, P)
     thr = np.concatenate([[np.nan], tau.mean(axis=0) * factor])
     thr_se = np.concatenate([[np.nan], (1 / np.sqrt(info.sum(axis=0))) * factor])
     ordered = np.concatenate([[True], np.diff(np.concatenate([[-np.inf], thr[1:]])) > 0])

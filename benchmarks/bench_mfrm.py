@@ -6,6 +6,11 @@ Design: each ratee is rated by 4 raters drawn at random from a pool of 2,000 (an
 style panel; in the unit-bound design of asnsim.correction.synthetic whole units are only weakly
 linked and unit-level severity is poorly determined), 7 items, 4 categories (rating-scale model);
 planted severities ~ N(0, 0.5^2), abilities ~ N(0, 1.2^2).
+
+Measured 2026-11-27 (2 cores, shared; before/after interleaved on the same machine): 999,040 ratings
+2.2-2.5 s, 6 iterations (previously 25-27 s, 26 iterations, with thresholds updated in a separate step
+after each joint step); 199,801 ratings 0.4 s (previously 5.0 s); rater severity recovery r = 0.989.
+The time is that of mfrm() with its tables and the rater x item bias table, not of simulating the data.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ def main(n: int = 1_000_000) -> None:
     print("machine: 2 cores shared with other jobs; timings are indicative")
     print(f"ratings {len(df):,}  ratees {df.ratee_id.nunique():,}  raters {df.rater_id.nunique():,}  items 7")
     print(f"mfrm (JMLE, rsm, with bias table): {dt:.1f} s, {res.info['iterations']} iterations, "
-          f"converged={res.info['converged']}")
+          f"converged={res.info['converged']} (last change {res.info['max_change']:.1e} logits)")
     print(f"rater severity recovery: r = {np.corrcoef(est, truth)[0, 1]:.4f}")
     print(res.tables["summary"].to_string(index=False))
 

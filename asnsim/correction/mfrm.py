@@ -93,7 +93,7 @@ def category_probs(eta: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarra
 
     ``log P_k = k eta - sum_{h<=k} F_h - log normalizer``.
     """
-    return _probs(eta, tau, g).T
+    return np.ascontiguousarray(_probs(eta, tau, g).T)
 
 
 def _probs(eta: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarray:

@@ -283,7 +283,7 @@ def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
     # thresholds enter through the scores S_h = 1[x >= h].  The ratee block of the information matrix is
     # diagonal, so ratees are eliminated and the Schur complement over raters, items and thresholds is solved
     # (densely when small, else by Jacobi-preconditioned conjugate gradients).  The model is invariant to
-    # shifting B with C, with D, and with F (RSM; for PCM D_i against F_i.), so the first rater, the first
+    # shifting B with C, with D, and with F (RSM; for PCM, D_i against F_i), so the first rater, the first
     # item and the last threshold of each group are references in the Newton system, recentred after each
     # step.  The blocks have a fixed sparsity pattern that each iteration fills by bincount.
     m1 = d.m - 1                                                    # free thresholds per group

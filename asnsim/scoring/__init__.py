@@ -28,9 +28,10 @@ import pandas as pd
 from .. import columns as C
 from ..errors import InputError
 from ..policy import Band, Policy
+from .arrays import positions, text_column
 
-__all__ = ["score", "item_scores", "component_percent", "component_value", "assign_bands",
-           "indicator_table", "innovation_flags"]
+__all__ = ["score", "item_scores", "item_table", "component_percent", "component_value", "assign_bands",
+           "indicator_table", "innovation_flags", "band_codes", "band_columns"]
 
 
 def item_scores(ratings: pd.DataFrame, policy: Policy, component: str) -> pd.DataFrame:
@@ -42,41 +43,82 @@ def item_scores(ratings: pd.DataFrame, policy: Policy, component: str) -> pd.Dat
     ``s_ij = sum_r w_r * mean(score | ratee i, item j, role r) / sum_r w_r``.
     Ordinal items are rounded back to the scale after pooling.  Computed
     with ``numpy.bincount`` over (ratee, item, role) cells, linear in the
-    number of ratings (47 M ratings at national scale).
+    number of ratings (47 M ratings at national scale).  One row per rated
+    ratee (sorted ids); :func:`item_table` gives the rows of a list of employees.
     """
     comp = policy.components[component]
     mask = (ratings[C.COMPONENT] == component).to_numpy()
     ratee, ids = _codes(ratings[C.RATEE_ID], mask)
+    values = _pooled(ratings, mask, ratee, len(ids), comp)
+    rated = np.isfinite(values).any(axis=1)
+    return _frame(_to_scale(values[rated], comp), ids[rated], comp)
+
+
+def item_table(ratings: pd.DataFrame, policy: Policy, component: str, ids) -> pd.DataFrame:
+    """:func:`item_scores` with one row per employee id of ``ids`` (missing where not rated).
+
+    The same as ``item_scores(ratings, policy, component).reindex(ids)``,
+    without the intermediate table: each rating is placed on its employee's
+    row directly.
+    """
+    ids = np.asarray(ids)
+    comp = policy.components[component]
+    mask = (ratings[C.COMPONENT] == component).to_numpy()
+    try:
+        row = positions(ratings[C.RATEE_ID].to_numpy()[mask], ids)
+    except pd.errors.InvalidIndexError:  # duplicate ids: each copy gets the ratee's row
+        return item_scores(ratings, policy, component).reindex(ids)
+    values = _pooled(ratings, mask, row, len(ids), comp)
+    values[~np.isfinite(values).any(axis=1)] = np.nan
+    return _frame(_to_scale(values, comp), ids, comp)
+
+
+def _frame(values: np.ndarray, ids: np.ndarray, comp) -> pd.DataFrame:
+    return pd.DataFrame(values, index=pd.Index(ids, name=C.RATEE_ID), columns=pd.Index(list(comp.items), name=C.ITEM))
+
+
+def _to_scale(values: np.ndarray, comp) -> np.ndarray:
+    """Ordinal items rounded back to the scale (``min + step * round((v - min) / step)``, clipped)."""
+    if comp.scale.kind != "ordinal":
+        return values
+    s = comp.scale
+    return np.clip(s.min + s.step * np.round((values - s.min) / s.step), s.min, s.max)
+
+
+def _pooled(ratings: pd.DataFrame, mask: np.ndarray, row: np.ndarray, n_rows: int, comp) -> np.ndarray:
+    """``n_rows x items`` role-weighted mean scores of the ratings ``mask`` selects, on rows ``row`` (-1: left out)."""
     item_code, item_names = _factorize(ratings[C.ITEM])
     role_code, role_names = _factorize(ratings[C.RATER_ROLE])
     item_code, role_code, score_v = item_code[mask], role_code[mask], ratings[C.SCORE].to_numpy(dtype=float)[mask]
-    used = np.bincount(role_code[role_code >= 0], minlength=len(role_names)) > 0  # roles present only
-    role_code = np.where(role_code >= 0, (np.cumsum(used) - 1)[role_code], -1)
+    used = np.bincount(role_code + 1, minlength=len(role_names) + 1)[1:] > 0  # roles present only (code -1: none)
+    role_of = np.r_[np.cumsum(used) - 1, -1]  # old code -> new code; -1 stays -1
+    role_code = role_of[role_code]
     role_names = role_names[used]
-    col_of = pd.Index(list(comp.items)).get_indexer(pd.Index(item_names).astype(str))
+    col_of = np.r_[pd.Index(list(comp.items)).get_indexer(pd.Index(item_names).astype(str)), -1]  # code -1: -1
     w_role = np.array([comp.raters.get(str(r), 0.0) for r in role_names], dtype=float)
     n_i, n_r = len(comp.items), max(len(role_names), 1)
     col = col_of[item_code]
-    cell = (ratee.astype(np.int64) * n_i + col) * n_r + role_code
-    keep = (col >= 0) & (item_code >= 0) & (role_code >= 0) & ~np.isnan(score_v)
+    cell = row.astype(np.int64) * n_i + col
+    if n_r > 1:
+        cell = cell * n_r + role_code
+    keep = (col >= 0) & (role_code >= 0) & (row >= 0) & ~np.isnan(score_v)
     if not keep.all():
         cell, score_v = cell[keep], score_v[keep]
-    size = len(ids) * n_i * n_r
+    size = n_rows * n_i * n_r
     total = np.bincount(cell, weights=score_v, minlength=size)
     count = np.bincount(cell, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (total / count).reshape(len(ids), n_i, n_r)
-        present = (count > 0).reshape(len(ids), n_i, n_r)
+        mean = total / count  # NaN where a cell has no rating
+        if n_r == 1:  # one role: the formula below without its sums over roles
+            w = w_role[0] if len(w_role) else 0.0
+            if w <= 0:
+                return np.full((n_rows, n_i), np.nan)
+            return (mean if w == 1.0 else mean * w / w).reshape(n_rows, n_i)
+        mean = mean.reshape(n_rows, n_i, n_r)
+        present = (count > 0).reshape(n_rows, n_i, n_r)
         num = np.where(present, mean * w_role, 0.0).sum(axis=2)
         den = (present * w_role).sum(axis=2)
-        values = np.where(den > 0, num / den, np.nan)
-    pooled = pd.DataFrame(values, index=pd.Index(ids, name=C.RATEE_ID),
-                          columns=pd.Index(list(comp.items), name=C.ITEM))
-    pooled = pooled[np.isfinite(values).any(axis=1)]
-    if comp.scale.kind == "ordinal":
-        s = comp.scale
-        pooled = (s.min + s.step * np.round((pooled - s.min) / s.step)).clip(s.min, s.max)
-    return pooled
+        return np.where(den > 0, num / den, np.nan)
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -168,19 +210,30 @@ def assign_bands(final: np.ndarray, bands: tuple[Band, ...], innovation: np.ndar
     >>> assign_bands(np.array([115.0, 115.0, 89.99]), b, np.array([True, False, True]))[0].tolist()
     ['Sangat Baik', 'Baik', 'Butuh Perbaikan']
     """
-    final = np.asarray(final, dtype=float)
-    pred = np.full(len(final), bands[-1].predikat, dtype=object)
-    label = np.full(len(final), bands[-1].label or bands[-1].predikat, dtype=object)
-    for band in reversed(bands[:-1]):  # bottom-up, so the highest band that fits wins
-        ok = final >= band.min_score
-        if band.requires_innovation:
-            ok &= innovation
-        pred = np.where(ok, band.predikat, pred)
-        label = np.where(ok, band.label or band.predikat, label)
-    missing = np.isnan(final)
-    pred[missing] = None
-    label[missing] = None
+    idx = band_codes(final, bands, innovation)
+    pred = np.array([b.predikat for b in bands] + [None], dtype=object)[idx]
+    label = np.array([b.label or b.predikat for b in bands] + [None], dtype=object)[idx]
     return pred, label
+
+
+def band_codes(final: np.ndarray, bands: tuple[Band, ...], innovation: np.ndarray) -> np.ndarray:
+    """Index into ``bands`` of each score's band (see :func:`assign_bands`); -1 for a missing score."""
+    final = np.asarray(final, dtype=float)
+    idx = np.full(len(final), len(bands) - 1, dtype=np.int64)
+    for j in range(len(bands) - 2, -1, -1):  # bottom-up, so the highest band that fits wins
+        ok = final >= bands[j].min_score
+        if bands[j].requires_innovation:
+            ok &= innovation
+        idx[ok] = j
+    idx[np.isnan(final)] = -1
+    return idx
+
+
+def band_columns(final: np.ndarray, bands: tuple[Band, ...], innovation: np.ndarray) -> tuple:
+    """:func:`assign_bands` as two text columns (predikat, label), for the engines' output tables."""
+    idx = band_codes(final, bands, innovation)
+    return (text_column([b.predikat for b in bands], idx),
+            text_column([b.label or b.predikat for b in bands], idx))
 
 
 def score(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,

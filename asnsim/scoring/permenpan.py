@@ -29,7 +29,8 @@ import pandas as pd
 
 from .. import columns as C
 from ..policy import Policy
-from . import component_percent, indicator_table, item_scores
+from . import component_percent, indicator_table, item_table
+from .arrays import level_codes, text_column
 from .capaian import indicator_capaian, ordered_indicators
 
 ROW_KEYS = ("di_bawah", "sesuai", "di_atas")
@@ -83,7 +84,7 @@ def score_permenpan(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFra
             levels = capaian_levels(cap.to_numpy(), rules.capaian_above, rules.capaian_meets)
             lo, hi = 1.0, 3.0
         else:
-            sc = item_scores(ratings, policy, cname).reindex(ids)
+            sc = item_table(ratings, policy, cname, ids)
             value = component_percent(sc, policy, cname).to_numpy()
             levels = sc.to_numpy()
             lo, hi = comp.scale.min, comp.scale.max
@@ -95,13 +96,20 @@ def score_permenpan(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFra
             b = behaviour_level(np.nanmean(levels, axis=1) if levels.size else np.full(len(ids), np.nan),
                                 rules.behaviour_above, rules.behaviour_meets)
     out.insert(1, C.FINAL_SCORE, final)
-    levels_ = np.array(C.RATING_LEVELS, dtype=object)
-    out.insert(2, C.RATING_RESULTS, levels_[r])
-    out.insert(3, C.RATING_BEHAVIOUR, levels_[b])
-    pred = predikat_from_matrix(policy, r, b)
+    out.insert(2, C.RATING_RESULTS, text_column(C.RATING_LEVELS, r))
+    out.insert(3, C.RATING_BEHAVIOUR, text_column(C.RATING_LEVELS, b))
+    names, table = _matrix_codes(policy)
+    pred = text_column(names, table[r, b])
     out.insert(4, C.PREDIKAT, pred)
-    out.insert(5, C.PREDIKAT_LABEL, pred)
+    out.insert(5, C.PREDIKAT_LABEL, pred.copy())
     return out
+
+
+def _matrix_codes(policy: Policy) -> tuple[list, np.ndarray]:
+    """The predikat matrix as names and a 3x3 table of codes into them."""
+    table = np.array([policy.predikat.matrix[k] for k in ROW_KEYS], dtype=object)
+    names = list(dict.fromkeys(table.ravel()))
+    return names, np.array([names.index(x) for x in table.ravel()]).reshape(table.shape)
 
 
 def apply_leader_rating(scores: pd.DataFrame, leader: np.ndarray, unit_predikat: np.ndarray,
@@ -129,16 +137,26 @@ def apply_leader_rating(scores: pd.DataFrame, leader: np.ndarray, unit_predikat:
     mapping = policy.quota.leader_rating
     if not mapping:
         return scores
-    key = pd.Series(unit_predikat).map({k: ROW_KEYS.index(v) for k, v in mapping.items()}).to_numpy()
-    set_ = np.asarray(leader, dtype=bool) & ~pd.isna(key)
+    up_names = list(mapping)
+    up_code = level_codes(pd.Series(unit_predikat), up_names)
+    key = np.r_[[ROW_KEYS.index(mapping[k]) for k in up_names], -1][up_code]  # -1: unmapped
+    set_ = np.asarray(leader, dtype=bool) & (key >= 0)
     if not set_.any():
         return scores
     out = scores.copy()
-    r = pd.Categorical(out[C.RATING_RESULTS], categories=list(C.RATING_LEVELS)).codes.astype(int)
-    b = pd.Categorical(out[C.RATING_BEHAVIOUR], categories=list(C.RATING_LEVELS)).codes.astype(int)
-    r = np.where(set_, np.nan_to_num(key.astype(float)).astype(int), r)
-    out[C.RATING_RESULTS] = np.array(C.RATING_LEVELS, dtype=object)[r]
-    pred = predikat_from_matrix(policy, r, b)
-    out[C.PREDIKAT] = np.where(set_, pred, out[C.PREDIKAT])
-    out[C.PREDIKAT_LABEL] = np.where(set_, pred, out[C.PREDIKAT_LABEL])
+    r = level_codes(out[C.RATING_RESULTS], C.RATING_LEVELS)
+    b = level_codes(out[C.RATING_BEHAVIOUR], C.RATING_LEVELS)
+    r = np.where(set_, key, r)
+    out[C.RATING_RESULTS] = text_column(C.RATING_LEVELS, r)
+    names, table = _matrix_codes(policy)
+    old = level_codes(out[C.PREDIKAT], names)
+    old_label = level_codes(out[C.PREDIKAT_LABEL], names)
+    if (old < 0).any() or (old_label < 0).any():  # a name outside the matrix: keep it as it is
+        pred = predikat_from_matrix(policy, r, b)
+        out[C.PREDIKAT] = np.where(set_, pred, out[C.PREDIKAT])
+        out[C.PREDIKAT_LABEL] = np.where(set_, pred, out[C.PREDIKAT_LABEL])
+        return out
+    new = table[r, b]
+    out[C.PREDIKAT] = text_column(names, np.where(set_, new, old))
+    out[C.PREDIKAT_LABEL] = text_column(names, np.where(set_, new, old_label))
     return out

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..policy import Policy
-from . import assign_bands, component_value, indicator_table, innovation_flags, item_scores
+from . import band_columns, component_value, indicator_table, innovation_flags, item_table
 from .capaian import indicator_capaian
 
 PEER_ROLES = (C.REKAN, C.BAWAHAN)
@@ -49,7 +49,7 @@ def score_pp30(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
             ind = indicator_table(indicators, policy, cname)
             values[cname] = indicator_capaian(ind, comp.capaian_cap).mean(axis=1).reindex(ids).to_numpy()
         else:
-            sc = item_scores(ratings, policy, cname).reindex(ids)
+            sc = item_table(ratings, policy, cname, ids)
             values[cname] = component_value(sc, policy, cname).to_numpy()
         out[f"score_{cname}"] = values[cname]
     weights = {c: np.full(len(ids), comp.weight) for c, comp in policy.components.items()}
@@ -60,7 +60,7 @@ def score_pp30(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
         weights[res] = np.where(peers, w360[0], weights[res])
         weights[beh] = np.where(peers, w360[1], weights[beh])
     final = sum(weights[c] * values[c] for c in policy.components)
-    pred, label = assign_bands(final, policy.predikat.bands, innovation_flags(employees, policy))
+    pred, label = band_columns(final, policy.predikat.bands, innovation_flags(employees, policy))
     out.insert(1, C.FINAL_SCORE, final)
     out.insert(2, C.RATING_RESULTS, pd.Series([pd.NA] * len(ids), dtype="object"))
     out.insert(3, C.RATING_BEHAVIOUR, pd.Series([pd.NA] * len(ids), dtype="object"))

@@ -42,7 +42,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..policy import Policy
-from . import assign_bands, component_value, indicator_table, innovation_flags, item_scores
+from . import band_columns, component_value, indicator_table, innovation_flags, item_table
 
 
 def ratio_score(target, realisasi) -> np.ndarray:
@@ -110,7 +110,7 @@ def score_pp46(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
             ind = indicator_table(indicators, policy, cname)
             value = skp_scores(ind, rules.waktu_factor, rules.efficiency_threshold).reindex(ids).to_numpy()
         else:
-            sc = item_scores(ratings, policy, cname).reindex(ids)
+            sc = item_table(ratings, policy, cname, ids)
             drop = [c for c in rules.structural_only_items if c in sc.columns]
             if drop and C.POSITION_CLASS in employees.columns:
                 structural = employees[C.POSITION_CLASS].isin(rules.structural_classes).to_numpy()
@@ -118,7 +118,7 @@ def score_pp46(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
             value = component_value(sc, policy, cname).to_numpy()
         out[f"score_{cname}"] = value
         final += comp.weight * value
-    pred, label = assign_bands(final, policy.predikat.bands, innovation_flags(employees, policy))
+    pred, label = band_columns(final, policy.predikat.bands, innovation_flags(employees, policy))
     out.insert(1, C.FINAL_SCORE, final)
     out.insert(2, C.RATING_RESULTS, pd.Series([pd.NA] * len(ids), dtype="object"))
     out.insert(3, C.RATING_BEHAVIOUR, pd.Series([pd.NA] * len(ids), dtype="object"))

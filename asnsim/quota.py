@@ -58,6 +58,7 @@ import pandas as pd
 from . import columns as C
 from .errors import QuotaInfeasible
 from .policy import Quota, QuotaRule
+from .scoring.arrays import level_codes, positions, text_column
 
 LEVELS = C.PREDIKAT_ORDER
 N_LEVELS = len(LEVELS)
@@ -125,12 +126,6 @@ def rule_bounds(rule: QuotaRule, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return lo, hi
 
 
-def _codes(predikat: pd.Series) -> np.ndarray:
-    """Predikat names to 0..4 (Sangat Kurang .. Sangat Baik); -1 for missing or unknown."""
-    cat = pd.Categorical(predikat, categories=list(LEVELS))
-    return np.asarray(cat.codes, dtype=np.int64)
-
-
 class _Plan:
     """Per-unit rule slots: member masks (U, R, 5) and bounds (U, R)."""
 
@@ -159,10 +154,30 @@ class _Plan:
     def set_counts(self, cnt: np.ndarray) -> np.ndarray:
         return (self.member * cnt[:, None, :]).sum(axis=2)
 
+    def take(self, idx: np.ndarray) -> "_Plan":
+        """The plan of the units ``idx`` only."""
+        sub = object.__new__(_Plan)
+        sub.R = self.R
+        for name in ("member", "lo", "hi", "labels", "slot_of_level"):
+            setattr(sub, name, getattr(self, name)[idx])
+        return sub
+
 
 def _factor_units(unit, unit_predikat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(unit names as str, each row's unit index, each unit's predikat) without per-row Python work."""
-    u, uniq = pd.factorize(pd.Series(unit).astype(str), sort=True)
+    """(unit names as str, each row's unit index, each unit's predikat) without per-row Python work.
+
+    Units are named by ``str`` and sorted; a categorical ``unit`` is factorized through its categories.
+    """
+    unit = pd.Series(unit)
+    if isinstance(unit.dtype, pd.CategoricalDtype) and (unit.cat.codes.to_numpy() >= 0).all():
+        cats = unit.cat.codes.to_numpy()
+        used = np.flatnonzero(np.bincount(cats, minlength=len(unit.cat.categories)))
+        code, uniq = pd.factorize(pd.Series(unit.cat.categories[used]).astype(str), sort=True)
+        of_cat = np.full(len(unit.cat.categories), -1, dtype=np.int64)
+        of_cat[used] = code
+        u = of_cat[cats]
+    else:
+        u, uniq = pd.factorize(pd.Series(np.asarray(unit, dtype=object)).astype(str), sort=True)
     units = np.asarray(uniq, dtype=object)
     up = pd.Series(unit_predikat)
     up.index = up.index.astype(str)
@@ -192,27 +207,46 @@ def _landing(member_q: np.ndarray, s: int, down: bool) -> np.ndarray:
     return np.where(cand < N_LEVELS, cand, -1)
 
 
-def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
-    """Flow matrix F (U, 5, 5): F[u, s, d] employees of unit u move from level s to level d."""
+def _plan_flows(plan: _Plan, orig: np.ndarray, broken: np.ndarray) -> np.ndarray:
+    """Flow matrix F (U, 5, 5): F[u, s, d] employees of unit u move from level s to level d.
+
+    Only the units ``broken`` marks (a quota broken by ``orig``) move anyone; the others get no flows.
+    """
+    F = np.zeros((orig.shape[0], N_LEVELS, N_LEVELS), dtype=np.int64)
+    idx = np.flatnonzero(broken)
+    if len(idx):
+        F[idx] = _unit_flows(plan.take(idx), orig[idx])
+    return F
+
+
+def _unit_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
+    """:func:`_plan_flows` for units that all break a quota (array arithmetic over units)."""
     U = orig.shape[0]
     cnt = orig.copy()
     left = orig.copy()  # original members not yet moved
+    sc = plan.set_counts(cnt)  # employees in each slot, kept current by move()
     F = np.zeros((U, N_LEVELS, N_LEVELS), dtype=np.int64)
     rows = np.arange(U)
+    landing = {}
+
+    def land_of(q: int, s: int, down: bool) -> np.ndarray:
+        if (q, s, down) not in landing:
+            landing[q, s, down] = _landing(plan.member[:, q], s, down)
+        return landing[q, s, down]
 
     def move(src: np.ndarray | int, dst: np.ndarray, amount: np.ndarray) -> None:
         src = np.broadcast_to(np.asarray(src), (U,))
         amount = np.where(dst >= 0, amount, 0)
         d = np.clip(dst, 0, N_LEVELS - 1)
-        np.add.at(F, (rows, src, d), amount)
+        F[rows, src, d] += amount  # one (row, src, d) per unit: no repeated index
         cnt[rows, src] -= amount
         left[rows, src] -= amount
-        np.add.at(cnt, (rows, d), amount)
+        cnt[rows, d] += amount
+        sc[...] = plan.set_counts(cnt)
 
     def capacity(level: int) -> np.ndarray:
         """Room left at ``level``: unlimited unless the level sits in a capped slot."""
         slot = plan.slot_of_level[:, level]
-        sc = plan.set_counts(cnt)
         hi = np.where(slot >= 0, plan.hi[rows, np.maximum(slot, 0)], _BIG)
         used = np.where(slot >= 0, sc[rows, np.maximum(slot, 0)], 0)
         return np.maximum(hi - used, 0)
@@ -220,7 +254,6 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
     def spare(level: int) -> np.ndarray:
         """Employees a level can give up without breaking its slot's minimum."""
         slot = plan.slot_of_level[:, level]
-        sc = plan.set_counts(cnt)
         lo = np.where(slot >= 0, plan.lo[rows, np.maximum(slot, 0)], 0)
         have = np.where(slot >= 0, sc[rows, np.maximum(slot, 0)], 0)
         own = np.minimum(cnt[:, level], left[:, level])
@@ -228,7 +261,7 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
 
     # 1. surplus of capped slots: leave the slot, lowest levels (and lowest scores) first
     for r in range(plan.R):
-        excess = np.maximum(plan.set_counts(cnt)[:, r] - plan.hi[:, r], 0)
+        excess = np.maximum(sc[:, r] - plan.hi[:, r], 0)
         if not excess.any():
             continue
         for s in range(N_LEVELS):
@@ -242,9 +275,9 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
                     for q in range(plan.R):
                         if q == r:
                             continue
-                        land = _landing(plan.member[:, q], s, down)
+                        land = land_of(q, s, down)
                         near = (land >= 0) & (np.abs(land - s) == dist)
-                        deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
+                        deficit = np.maximum(plan.lo[:, q] - sc[:, q], 0)
                         amt = np.where(near, np.minimum(take, deficit), 0)
                         if amt.any():
                             move(s, np.where(near, land, -1), amt)
@@ -264,10 +297,10 @@ def _plan_flows(plan: _Plan, orig: np.ndarray) -> np.ndarray:
         for down in (True, False):
             for dist in range(1, N_LEVELS):
                 for s in range(N_LEVELS):
-                    deficit = np.maximum(plan.lo[:, q] - plan.set_counts(cnt)[:, q], 0)
+                    deficit = np.maximum(plan.lo[:, q] - sc[:, q], 0)
                     if not deficit.any():
                         break
-                    land = _landing(plan.member[:, q], s, down)
+                    land = land_of(q, s, down)
                     here = (deficit > 0) & (land >= 0) & (np.abs(land - s) == dist) & ~plan.member[:, q, s]
                     if not here.any():
                         continue
@@ -281,7 +314,10 @@ def _assign(u: np.ndarray, codes: np.ndarray, score: np.ndarray, ids: np.ndarray
             F: np.ndarray, orig: np.ndarray) -> np.ndarray:
     """New level of each employee: within (unit, level), the lowest scores move down, the highest up."""
     new = codes.copy()
+    # only the (unit, level) groups that lose employees are ranked; every other employee stays
+    out_flow = F.sum(axis=2) - F[:, np.arange(N_LEVELS), np.arange(N_LEVELS)]
     ok = codes >= 0
+    ok[ok] = out_flow[u[ok], codes[ok]] > 0
     idx = np.flatnonzero(ok)
     order = np.lexsort((ids[idx], score[idx], codes[idx], u[idx]))
     srt = idx[order]
@@ -328,7 +364,7 @@ def check_quotas(predikat: pd.Series, unit: pd.Series, unit_predikat: pd.Series 
     [{'rule': 'Sangat Baik <= 70%', 'count': 3, 'bound': 2}]
     """
     units, u, up_arr = _factor_units(unit, unit_predikat)
-    return _check(units, u, up_arr, _codes(predikat), quota)
+    return _check(units, u, up_arr, level_codes(predikat, LEVELS), quota)
 
 
 def _check(units: np.ndarray, u: np.ndarray, up_arr: np.ndarray, codes: np.ndarray, quota: Quota) -> pd.DataFrame:
@@ -393,7 +429,13 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
     if on_infeasible not in ("report", "raise"):
         raise ValueError("on_infeasible must be 'report' or 'raise'")
     units, u, up_arr = _factor_units(unit, unit_predikat)
-    raw_codes = _codes(scores[C.PREDIKAT])
+    return _enforce(scores, units, u, up_arr, quota, include, on_infeasible)
+
+
+def _enforce(scores: pd.DataFrame, units: np.ndarray, u: np.ndarray, up_arr: np.ndarray, quota: Quota,
+             include, on_infeasible: str) -> QuotaResult:
+    """:func:`enforce_quotas` on factorized units: names (sorted), each row's unit index, each unit's predikat."""
+    raw_codes = level_codes(scores[C.PREDIKAT], LEVELS)
     codes = raw_codes
     if include is not None:
         codes = np.where(np.asarray(include, dtype=bool), codes, -1)
@@ -404,22 +446,24 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
     n = orig.sum(axis=1)
     plan = _Plan(quota, up_arr, n)
     under0, over0 = _violations(plan, orig)
-    F = _plan_flows(plan, orig)
+    F = _plan_flows(plan, orig, (under0 | over0).any(axis=1))
     final = orig - F.sum(axis=2) + F.sum(axis=1)
     under1, over1 = _violations(plan, final)
     infeasible = (under1 | over1).any(axis=1)
     F[infeasible] = 0
     new = _assign(u, codes, score, ids, F, orig)
     out_codes = np.where(codes >= 0, new, raw_codes)
-    names = np.array(LEVELS + ("",), dtype=object)
-    pred = pd.Series(np.where(out_codes >= 0, names[out_codes], scores[C.PREDIKAT].to_numpy(dtype=object)),
-                     index=scores.index, name=C.PREDIKAT)
+    if (raw_codes >= 0).all():
+        values = text_column(LEVELS, out_codes)
+    else:  # missing or unknown predikat: kept as they are
+        names = np.array(LEVELS + ("",), dtype=object)
+        values = np.where(out_codes >= 0, names[out_codes], scores[C.PREDIKAT].to_numpy(dtype=object))
+    pred = pd.Series(values, index=scores.index, name=C.PREDIKAT)
     moved = np.bincount(u[(codes >= 0) & (new != codes)], minlength=len(units))
-    bound = np.where(under0 | over0, plan.labels, "")
-    bound_text = ["; ".join(x for x in row if x) for row in bound]
     status = np.where(infeasible, "infeasible", np.where(moved > 0, "enforced", "met"))
     units_df = pd.DataFrame({C.UNIT: units, C.UNIT_PREDIKAT: up_arr, C.N_QUOTA: n,
-                             C.QUOTA_STATUS: status, C.QUOTA_BOUND: bound_text, C.N_MOVED: moved})
+                             C.QUOTA_STATUS: status, C.QUOTA_BOUND: _joined_labels(plan, under0 | over0),
+                             C.N_MOVED: moved})
     violations = _check(units, u, up_arr, codes, quota)
     if on_infeasible == "raise" and infeasible.any():
         i = int(np.flatnonzero(infeasible)[0])
@@ -431,13 +475,31 @@ def enforce_quotas(scores: pd.DataFrame, unit: pd.Series, unit_predikat: pd.Seri
     return QuotaResult(pred, units_df, violations)
 
 
+def _joined_labels(plan: _Plan, mask: np.ndarray) -> np.ndarray:
+    """Per unit, the labels of the slots ``mask`` marks, ``"; "``-joined ("" when none).
+
+    Units share few label rows (one per unit predikat), so each distinct
+    (labels, mask) pattern is joined once.
+    """
+    if not len(mask):
+        return np.array([], dtype=object)
+    shown = np.where(mask, plan.labels, "").astype(str)
+    pattern, inverse = np.unique(shown, axis=0, return_inverse=True)
+    text = np.array(["; ".join(x for x in row if x) for row in pattern], dtype=object)
+    return text[np.asarray(inverse).reshape(-1)]
+
+
 # ------------------------------------------------------------ the organisation's predikat in a simulation
 
 def unit_leaders(employees: pd.DataFrame) -> np.ndarray:
     """True for each unit's leader: an employee whose supervisor is outside the unit (or is the kepala daerah)."""
-    unit_of = pd.Series(employees[C.UNIT].to_numpy(), index=employees[C.EMPLOYEE_ID].to_numpy())
-    sup_unit = unit_of.reindex(employees[C.SUPERVISOR_ID].to_numpy()).to_numpy()
-    return ~(sup_unit == employees[C.UNIT].to_numpy())
+    unit = pd.Series(employees[C.UNIT]).reset_index(drop=True)
+    if not isinstance(unit.dtype, pd.CategoricalDtype):
+        unit = unit.astype("category")
+    code = unit.cat.codes.to_numpy()
+    sup = positions(employees[C.SUPERVISOR_ID].to_numpy(), employees[C.EMPLOYEE_ID].to_numpy())
+    same = (sup >= 0) & (code >= 0) & (code[np.maximum(sup, 0)] == code)
+    return ~same
 
 
 def draw_unit_predikat(employees: pd.DataFrame, quota: Quota, rng: np.random.Generator) -> pd.DataFrame:
@@ -502,20 +564,25 @@ def apply_organisation(policy, employees: pd.DataFrame, scores: pd.DataFrame,
         units[C.UNIT_PREDIKAT] = None
         scores[C.PREDIKAT_RAW] = scores[C.PREDIKAT]
         return scores, units, ""
-    by_emp = pd.Series(units[C.UNIT_PREDIKAT].to_numpy(), index=units[C.UNIT]).reindex(
-        employees[C.UNIT].to_numpy()).to_numpy()
-    emp_ids = employees[C.EMPLOYEE_ID].to_numpy()
-    pos = pd.Index(emp_ids).get_indexer(scores[C.EMPLOYEE_ID].to_numpy())
+    pos = positions(scores[C.EMPLOYEE_ID].to_numpy(), employees[C.EMPLOYEE_ID].to_numpy())
+    unit = pd.Series(employees[C.UNIT]).reset_index(drop=True).iloc[pos].reset_index(drop=True)
+    if not isinstance(unit.dtype, pd.CategoricalDtype):
+        unit = unit.astype("category")
+    # each row's unit predikat, through the units' table (a missing unit or one not drawn: missing)
+    up_code, up_names = pd.factorize(units[C.UNIT_PREDIKAT])
+    of_cat = np.r_[pd.Index(units[C.UNIT]).get_indexer(unit.cat.categories), -1]
+    row = of_cat[unit.cat.codes.to_numpy()]
+    by_row = pd.Categorical.from_codes(np.where(row >= 0, np.r_[up_code, -1][row], -1), categories=up_names)
     leader = unit_leaders(employees)[pos]
-    scores = apply_leader_rating(scores, leader, by_emp[pos], policy)
+    scores = apply_leader_rating(scores, leader, by_row, policy)
     scores[C.PREDIKAT_RAW] = scores[C.PREDIKAT]
     if not policy.quota.enabled:
         return scores, units, ""
     include = ~leader if policy.quota.exclude_leaders else None
-    res = enforce_quotas(scores, pd.Series(employees[C.UNIT].to_numpy()[pos]),
-                         pd.Series(units[C.UNIT_PREDIKAT].to_numpy(), index=units[C.UNIT].astype(str)),
-                         policy.quota, include=include)
-    scores[C.PREDIKAT] = res.predikat.to_numpy()
+    names, u, up_arr = _factor_units(unit, pd.Series(units[C.UNIT_PREDIKAT].to_numpy(),
+                                                     index=units[C.UNIT].astype(str)))
+    res = _enforce(scores, names, u, up_arr, policy.quota, include, "report")
+    scores[C.PREDIKAT] = res.predikat.array
     extra = res.units.drop(columns=[C.UNIT_PREDIKAT])
     units = units.assign(**{C.UNIT: units[C.UNIT].astype(str)}).merge(extra, on=C.UNIT, how="left")
     return scores, units, res.summary()

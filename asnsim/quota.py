@@ -479,13 +479,15 @@ def _joined_labels(plan: _Plan, mask: np.ndarray) -> np.ndarray:
     """Per unit, the labels of the slots ``mask`` marks, ``"; "``-joined ("" when none).
 
     Units share few label rows (one per unit predikat), so each distinct
-    (labels, mask) pattern is joined once.
+    (labels, mask) pattern is joined once: the pattern is an integer key.
     """
-    if not len(mask):
-        return np.array([], dtype=object)
-    shown = np.where(mask, plan.labels, "").astype(str)
-    pattern, inverse = np.unique(shown, axis=0, return_inverse=True)
-    text = np.array(["; ".join(x for x in row if x) for row in pattern], dtype=object)
+    key = np.zeros(len(mask), dtype=np.int64)
+    for j in range(plan.R):  # slots, not units
+        code, names = pd.factorize(pd.Series(np.where(mask[:, j], plan.labels[:, j], "")))
+        key = key * (len(names) + 1) + code + 1
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    shown = np.where(mask[first], plan.labels[first], "")
+    text = np.array(["; ".join(x for x in row if x) for row in shown], dtype=object)
     return text[np.asarray(inverse).reshape(-1)]
 
 

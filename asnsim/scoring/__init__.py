@@ -82,7 +82,12 @@ def _to_scale(values: np.ndarray, comp) -> np.ndarray:
     if comp.scale.kind != "ordinal":
         return values
     s = comp.scale
-    return np.clip(s.min + s.step * np.round((values - s.min) / s.step), s.min, s.max)
+    out = values - s.min  # then in place: / step, round, * step, + min, clip
+    out /= s.step
+    np.round(out, out=out)
+    out *= s.step
+    out += s.min
+    return np.clip(out, s.min, s.max, out=out)
 
 
 def _pooled(ratings: pd.DataFrame, mask: np.ndarray, row: np.ndarray, n_rows: int, comp) -> np.ndarray:
@@ -90,15 +95,16 @@ def _pooled(ratings: pd.DataFrame, mask: np.ndarray, row: np.ndarray, n_rows: in
     item_code, item_names = _factorize(ratings[C.ITEM])
     role_code, role_names = _factorize(ratings[C.RATER_ROLE])
     item_code, role_code, score_v = item_code[mask], role_code[mask], ratings[C.SCORE].to_numpy(dtype=float)[mask]
-    used = np.bincount(role_code + 1, minlength=len(role_names) + 1)[1:] > 0  # roles present only (code -1: none)
-    role_of = np.r_[np.cumsum(used) - 1, -1]  # old code -> new code; -1 stays -1
-    role_code = role_of[role_code]
+    used = np.array([(role_code == k).any() for k in range(len(role_names))], dtype=bool)  # roles present only
+    if used.sum() > 1:  # old code -> new code (-1 stays -1); with one role present, the codes only say rated or not
+        role_code = np.r_[np.cumsum(used) - 1, -1][role_code]
     role_names = role_names[used]
     col_of = np.r_[pd.Index(list(comp.items)).get_indexer(pd.Index(item_names).astype(str)), -1]  # code -1: -1
     w_role = np.array([comp.raters.get(str(r), 0.0) for r in role_names], dtype=float)
     n_i, n_r = len(comp.items), max(len(role_names), 1)
     col = col_of[item_code]
-    cell = row.astype(np.int64) * n_i + col
+    cell = np.multiply(row, n_i, dtype=np.int64)
+    cell += col
     if n_r > 1:
         cell = cell * n_r + role_code
     keep = (col >= 0) & (role_code >= 0) & (row >= 0) & ~np.isnan(score_v)
@@ -108,7 +114,7 @@ def _pooled(ratings: pd.DataFrame, mask: np.ndarray, row: np.ndarray, n_rows: in
     total = np.bincount(cell, weights=score_v, minlength=size)
     count = np.bincount(cell, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count  # NaN where a cell has no rating
+        mean = np.divide(total, count, out=total)  # NaN where a cell has no rating
         if n_r == 1:  # one role: the formula below without its sums over roles
             w = w_role[0] if len(w_role) else 0.0
             if w <= 0:

@@ -36,6 +36,8 @@ def positions(values, ids) -> np.ndarray:
             table = np.full(hi - lo + 1, -1, dtype=np.int64)
             table[ids - lo] = np.arange(len(ids))
             if (table[ids - lo] == np.arange(len(ids))).all():  # unique
+                if len(values) and lo <= values.min() and values.max() <= hi:
+                    return table[values - lo]
                 off = values.astype(np.int64) - lo
                 inside = (off >= 0) & (off <= hi - lo)
                 return np.where(inside, table[np.clip(off, 0, hi - lo)], -1)

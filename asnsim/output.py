@@ -8,6 +8,7 @@ error on the way leaves the target untouched.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import json
 import os
 import shutil
@@ -22,8 +23,13 @@ FORMATS = ("csv", "parquet")
 
 
 @contextlib.contextmanager
-def atomic_output_dir(out: str | Path):
-    """Yield a temporary directory; on success move its files into ``out``."""
+def atomic_output_dir(out: str | Path, owned: tuple[str, ...] = ()):
+    """Yield a temporary directory; on success move its files into ``out``.
+
+    ``owned`` names (or ``fnmatch`` patterns of) every file the command may write: a file in ``out`` that
+    matches one of them but was not written this time (an earlier run's ``ratings.csv`` after a run with
+    ``--format parquet``, say) is removed, so ``out`` never mixes two runs.  Other files are left alone.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise AsnsimError(f"{out}: --out must be a directory, and a file of that name exists")
@@ -33,8 +39,14 @@ def atomic_output_dir(out: str | Path):
     try:
         yield tmp
         out.mkdir(exist_ok=True)
+        written = set()
         for f in sorted(tmp.iterdir()):
             os.replace(f, out / f.name)
+            written.add(f.name)
+        for old in out.iterdir():
+            if old.name not in written and old.is_file() and any(fnmatch.fnmatchcase(old.name, pat)
+                                                                 for pat in owned):
+                old.unlink()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -144,3 +144,16 @@ def test_out_is_a_file_exits_2(tmp_path):
     f.write_text("x")
     assert main(["simulate", "--policy", "permenpan-6-2022", "--n", "20", "--out", str(f)]) == 2
     assert f.read_text() == "x"
+
+
+def test_rerun_into_the_same_folder_replaces_the_earlier_run(tmp_path, capsys):
+    """simulate --format parquet after a csv run into the same --out leaves no csv tables; own files stay."""
+    out = tmp_path / "o"
+    base = ["simulate", "--policy", "permenpan-6-2022", "--n", "40", "--seed", "1", "--out", str(out)]
+    assert main(base) == 0
+    assert (out / "ratings.csv").exists()
+    (out / "notes.csv").write_text("mine\n")
+    assert main(base + ["--format", "parquet"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["employees.parquet", "manifest.json", "notes.csv", "ratings.parquet", "scores.parquet",
+                     "units.parquet"]

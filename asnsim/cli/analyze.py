@@ -20,6 +20,9 @@ from ..errors import InputError
 from ..output import atomic_output_dir, write_json, write_table
 
 METHOD_CHOICES = ["standardize", "crossed", "mfrm", "mixedlm"]
+#: every file ``analyze`` may write (a stale one from an earlier run into the same folder is removed)
+ANALYZE_FILES = ("rater_effects.csv", "ratee_scores.csv", "variance_components.csv", "mfrm_*.csv", "report.md",
+                 "reliability.csv", "fairness.csv", "rejected_rows.csv", "analysis.json")
 
 
 def register(sub) -> None:
@@ -166,7 +169,7 @@ def run(args) -> int:
     if args.policy:
         from ..policy import load_policy
         policy = load_policy(args.policy)
-    with atomic_output_dir(args.out) as tmp:
+    with atomic_output_dir(args.out, owned=ANALYZE_FILES) as tmp:
         res = write_core_outputs(ratings, args, tmp, source)
         info = res.info
         write_metric_outputs(ratings, res, args, employees, policy, tmp)

@@ -29,6 +29,11 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+#: every file ``simulate`` may write (a stale one from an earlier run into the same folder is removed)
+SIMULATE_FILES = tuple(f"{stem}.{fmt}" for stem in ("employees", "ratings", "scores", "units", "indicators")
+                       for fmt in FORMATS) + ("manifest.json", "rejected_rows.csv")
+
+
 def run(args) -> int:
     from ..pipeline import predikat_distribution, simulate
 
@@ -37,7 +42,7 @@ def run(args) -> int:
     pop = load_population_option(args)
     sim = simulate(args.policy, n=args.n, seed=args.seed, scenario=args.scenario, periods=args.periods,
                    population=None if pop is None else pop.data)
-    with atomic_output_dir(args.out) as tmp:
+    with atomic_output_dir(args.out, owned=SIMULATE_FILES) as tmp:
         for stem, table in sim.tables().items():
             write_table(table, tmp, stem, args.format)
         manifest = sim.manifest()

@@ -301,8 +301,7 @@ def write_results(results: Results, out: str | Path, report: bool = True) -> Non
     """
     from ..output import atomic_output_dir, write_json, write_table
 
-    written: list[str] = []
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, owned=RESULT_FILES) as tmp:
         results.replicates.to_parquet(tmp / "replicates.parquet", index=False)
         write_table(results.summary, tmp, "summary")
         write_table(results.paired, tmp, "paired")
@@ -313,9 +312,6 @@ def write_results(results: Results, out: str | Path, report: bool = True) -> Non
         if report:
             from .report import write_report
             write_report(results, tmp / "report.html")
-        written = [f.name for f in tmp.iterdir()]
-    for name in set(RESULT_FILES) - set(written):
-        (Path(out) / name).unlink(missing_ok=True)
 
 
 __all__ = ["RESULT_FILES", "InlineExecutor", "Task", "default_metrics", "executor", "make_tasks", "run_experiment",

@@ -157,3 +157,19 @@ def test_rerun_into_the_same_folder_replaces_the_earlier_run(tmp_path, capsys):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["employees.parquet", "manifest.json", "notes.csv", "ratings.parquet", "scores.parquet",
                      "units.parquet"]
+
+
+def test_version_is_the_same_everywhere():
+    """pyproject.toml, asnsim.__version__, CITATION.cff and the newest CHANGELOG release agree."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    import asnsim
+
+    root = Path(__file__).resolve().parents[1]
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    assert asnsim.__version__ == version
+    assert re.search(rf"^version: {re.escape(version)}$", (root / "CITATION.cff").read_text(), re.M)
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", (root / "CHANGELOG.md").read_text(), re.M)
+    assert releases[0] == version

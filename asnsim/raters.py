@@ -340,12 +340,19 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
                 P = len(pos)
                 rows = P * k
                 sl = slice(at, at + rows)
+                # every term is computed into its own output column (fx[e] is a view of it), or, for
+                # per-pair terms, as a (P, 1) column broadcast over items: no (P, k) temporaries, whose
+                # fresh pages cost more than the arithmetic at national scale
+                view = {e: fx_out[f"fx_{e}"][sl].reshape(P, k) for e in EFFECTS}
                 every = len(pos) == n and bool((pos == np.arange(n)).all())  # the panel is every ratee in order
                 t = truth if every else truth[pos]  # (P, k); per-pair terms below broadcast over items
                 fx = {}
                 if disp["halo"].any():
                     b = base if every else base[pos]
-                    fx["halo"] = disp["halo"][rater][:, None] * (general[pos][:, None] - b)
+                    h = view["halo"]
+                    np.subtract((general if every else general[pos])[:, None], b, out=h)
+                    h *= disp["halo"][rater][:, None]
+                    fx["halo"] = h
                 if role != C.SELF:
                     if disp["leniency"].any():
                         fx["leniency"] = disp["leniency"][rater][:, None]
@@ -366,26 +373,28 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
                 for v in fx.values():
                     x += v
                 if (disp["scale_factor"] != 1).any():
-                    fx["scale_use"] = (disp["scale_factor"][rater] - 1)[:, None] * (x - np.float32(center))
+                    fx["scale_use"] = _times_centred(x, center, disp["scale_factor"][rater] - 1, view["scale_use"])
                     x += fx["scale_use"]
                 if fatigue_w is not None and role != C.SELF:
-                    fx["fatigue"] = -fatigue_w[rater][:, None] * (x - np.float32(center))
+                    fx["fatigue"] = _times_centred(x, center, -fatigue_w[rater], view["fatigue"])
                     x += fx["fatigue"]
                 sd = params.noise_sd if role != C.STAKEHOLDER else float(np.hypot(params.noise_sd,
                                                                                  params.stakeholder_noise_sd))
                 if sd > 0:
-                    fx["noise"] = rng.standard_normal((P, k), dtype=np.float32)
+                    fx["noise"] = rng.standard_normal(dtype=np.float32, out=view["noise"])
                     fx["noise"] *= np.float32(sd)
                     x += fx["noise"]
                 if role == C.REKAN and params.reciprocity > 0:
                     rev = _reverse(pos, rater, ids)
-                    fx["reciprocity"] = np.float32(params.reciprocity) * (x - t)[rev]
+                    fx["reciprocity"] = np.multiply(np.float32(params.reciprocity), (x - t)[rev],
+                                                    out=view["reciprocity"])
                     x += fx["reciprocity"]
                 if role == C.ATASAN:
                     y_atasan = x if every else None
                 elif (policy.forum.enabled and params.conformity > 0 and role != C.SELF
                       and y_atasan is not None):
-                    fx["conformity"] = np.float32(params.conformity) * (y_atasan[pos] - x)
+                    fx["conformity"] = np.multiply(np.float32(params.conformity), y_atasan[pos] - x,
+                                                   out=view["conformity"])
                     x += fx["conformity"]
                 out[C.RATEE_ID][sl].reshape(P, k)[:] = ids[pos][:, None]
                 out[C.RATER_ID][sl].reshape(P, k)[:] = rater[:, None]
@@ -393,10 +402,10 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
                 out[C.ITEM][sl].reshape(P, k)[:] = item_codes[cname][None, :]
                 out[C.PERIOD][sl] = pi
                 out[C.COMPONENT][sl] = ci
-                out[C.SCORE][sl] = _quantize(comp, x.ravel())
+                _quantize(comp, x.ravel(), out[C.SCORE][sl])
                 out[C.TRUE_SCORE][sl] = t.ravel()
-                for e, v in fx.items():  # + 0 turns -0.0 into 0.0
-                    np.add(v, np.float32(0), out=fx_out[f"fx_{e}"][sl].reshape(P, k))
+                for e, v in fx.items():  # + 0 turns -0.0 into 0.0 (in place for the terms already in view)
+                    np.add(v, np.float32(0), out=view[e])
                 at += rows
     cats = {C.RATER_ROLE: list(C.ROLES), C.ITEM: items_all, C.PERIOD: list(periods),
             C.COMPONENT: [c for c, _ in comps]}
@@ -407,16 +416,44 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
     return pd.DataFrame(cols, copy=False)
 
 
-def _quantize(comp: Component, x: np.ndarray) -> np.ndarray:
-    """``comp.scale.quantize(x)``; for ordinal scales by comparisons against each cutpoint in float64
-    (the same levels as ``searchsorted(..., side="right")``, without a float64 copy of ``x``)."""
+def _quantize(comp: Component, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``comp.scale.quantize(x)`` into ``out`` (float64).
+
+    Ordinal scales with float32 ``x``: the level counts the cutpoints ``c`` with
+    ``x >= c`` in float64 (the same levels as ``searchsorted(..., side="right")``),
+    compared in float32 against the smallest float32 not below ``c`` (the same
+    outcome for every float32 ``x``, without a float64 copy of ``x``); the score is
+    ``min + step * level`` in float64."""
     s = comp.scale
-    if s.kind != "ordinal" or len(s.cutpoints) > 8:
-        return s.quantize(x)
+    if out is None:
+        out = np.empty(len(x), np.float64)
+    if s.kind != "ordinal" or len(s.cutpoints) > 8 or x.dtype != np.float32:
+        out[:] = s.quantize(x)
+        return out
     level = np.zeros(len(x), np.int8)
+    above = np.empty(len(x), bool)
     for cut in s.cutpoints:  # a loop over the scale's cutpoints
-        level += x >= np.float64(cut)
-    return s.min + s.step * level.astype(np.float64)
+        level += np.greater_equal(x, _float32_at_least(cut), out=above).view(np.int8)
+    np.multiply(level, np.float64(s.step), out=out)
+    return np.add(out, np.float64(s.min), out=out)
+
+
+def _float32_at_least(c: float) -> np.float32:
+    """The smallest float32 whose value is >= ``c``: for float32 ``x``, ``x >= c`` iff ``x >= _float32_at_least(c)``.
+
+    Examples
+    --------
+    >>> float(_float32_at_least(0.1)) >= 0.1, float(np.nextafter(_float32_at_least(0.1), np.float32(0))) < 0.1
+    (True, True)
+    """
+    t = np.float32(c)
+    return np.nextafter(t, np.float32(np.inf)) if float(t) < c else t
+
+
+def _times_centred(x: np.ndarray, center: float, factor: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``factor[:, None] * (x - center)`` in float32, computed into ``out``."""
+    np.subtract(x, np.float32(center), out=out)
+    return np.multiply(factor[:, None], out, out=out)
 
 
 def _closeness(role: str, close: np.ndarray, pos: np.ndarray, rater: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -284,3 +284,22 @@ def test_fast_ordinal_quantize_matches_the_scale():
     num = Component(kind="results", weight=1, items=("a",),
                     scale=Scale(kind="numeric", min=0, max=100, center=80, spread=10))
     assert (_quantize(num, x) == num.scale.quantize(x)).all()
+
+
+def test_fast_ordinal_quantize_at_the_cutpoints_and_into_out():
+    """float32 neighbours of each cutpoint land on the same level as the float64 comparison."""
+    from asnsim.policy import Component, Scale
+    from asnsim.raters import _quantize
+    cuts = (-1.2816, -0.1, 0.0, 1.0 / 3.0, 0.8416)
+    comp = Component(kind="results", weight=1, items=("a",),
+                     scale=Scale(cutpoints=cuts, min=10, max=72.5, step=12.5))
+    near = []
+    for c in cuts:
+        t = np.float32(c)
+        near += [np.nextafter(t, np.float32(-np.inf)), t, np.nextafter(t, np.float32(np.inf))]
+    x = np.array(near + [np.float32(np.nan), np.float32(np.inf), np.float32(-np.inf)], np.float32)
+    out = np.full(len(x), -1.0)
+    got = _quantize(comp, x, out)
+    assert got is out
+    expected = comp.scale.min + comp.scale.step * (x[:, None].astype(np.float64) >= np.array(cuts)).sum(axis=1)
+    assert np.array_equal(got, expected)

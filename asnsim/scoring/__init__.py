@@ -30,7 +30,7 @@ from ..errors import InputError
 from ..policy import Band, Policy
 from .arrays import positions, text_column
 
-__all__ = ["score", "item_scores", "item_table", "component_percent", "component_value", "assign_bands",
+__all__ = ["score", "banded_scores", "item_scores", "item_table", "component_percent", "component_value", "assign_bands",
            "indicator_table", "innovation_flags", "band_codes", "band_columns"]
 
 
@@ -233,6 +233,22 @@ def band_codes(final: np.ndarray, bands: tuple[Band, ...], innovation: np.ndarra
         idx[ok] = j
     idx[np.isnan(final)] = -1
     return idx
+
+
+def banded_scores(out: pd.DataFrame, final: np.ndarray, policy: Policy, employees: pd.DataFrame) -> pd.DataFrame:
+    """Finish a banded regime's scores table (PP 30/2019, PP 46/2011): final score, predikat from the bands.
+
+    Inserts ``final_score``, empty three-level rating columns (these regimes have none), ``predikat`` and the
+    regime's own ``predikat_label`` after ``employee_id``; returns ``out``.
+    """
+    n = len(out)
+    pred, label = band_columns(final, policy.predikat.bands, innovation_flags(employees, policy))
+    out.insert(1, C.FINAL_SCORE, final)
+    out.insert(2, C.RATING_RESULTS, pd.Series([pd.NA] * n, dtype="object"))
+    out.insert(3, C.RATING_BEHAVIOUR, pd.Series([pd.NA] * n, dtype="object"))
+    out.insert(4, C.PREDIKAT, pred)
+    out.insert(5, C.PREDIKAT_LABEL, label)
+    return out
 
 
 def band_columns(final: np.ndarray, bands: tuple[Band, ...], innovation: np.ndarray) -> tuple:

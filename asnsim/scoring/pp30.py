@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..policy import Policy
-from . import band_columns, component_value, indicator_table, innovation_flags, item_table
+from . import banded_scores, component_value, indicator_table, item_table
 from .capaian import indicator_capaian
 
 PEER_ROLES = (C.REKAN, C.BAWAHAN)
@@ -60,10 +60,4 @@ def score_pp30(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
         weights[res] = np.where(peers, w360[0], weights[res])
         weights[beh] = np.where(peers, w360[1], weights[beh])
     final = sum(weights[c] * values[c] for c in policy.components)
-    pred, label = band_columns(final, policy.predikat.bands, innovation_flags(employees, policy))
-    out.insert(1, C.FINAL_SCORE, final)
-    out.insert(2, C.RATING_RESULTS, pd.Series([pd.NA] * len(ids), dtype="object"))
-    out.insert(3, C.RATING_BEHAVIOUR, pd.Series([pd.NA] * len(ids), dtype="object"))
-    out.insert(4, C.PREDIKAT, pred)
-    out.insert(5, C.PREDIKAT_LABEL, label)
-    return out
+    return banded_scores(out, final, policy, employees)

@@ -42,7 +42,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..policy import Policy
-from . import band_columns, component_value, indicator_table, innovation_flags, item_table
+from . import banded_scores, component_value, indicator_table, item_table
 
 
 def ratio_score(target, realisasi) -> np.ndarray:
@@ -118,10 +118,4 @@ def score_pp46(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
             value = component_value(sc, policy, cname).to_numpy()
         out[f"score_{cname}"] = value
         final += comp.weight * value
-    pred, label = band_columns(final, policy.predikat.bands, innovation_flags(employees, policy))
-    out.insert(1, C.FINAL_SCORE, final)
-    out.insert(2, C.RATING_RESULTS, pd.Series([pd.NA] * len(ids), dtype="object"))
-    out.insert(3, C.RATING_BEHAVIOUR, pd.Series([pd.NA] * len(ids), dtype="object"))
-    out.insert(4, C.PREDIKAT, pred)
-    out.insert(5, C.PREDIKAT_LABEL, label)
-    return out
+    return banded_scores(out, final, policy, employees)

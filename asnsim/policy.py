@@ -403,7 +403,7 @@ class Policy(_Frozen):
         return v
 
     @model_validator(mode="after")
-    def _weights(self) -> "Policy":
+    def _consistency(self) -> "Policy":
         measured = [k for k, c in self.components.items() if c.measure == "indicators"]
         if len(measured) > 1:
             raise ValueError(f"at most one component may be measured by indicators, got {', '.join(measured)}")

@@ -76,3 +76,17 @@ def test_disconnected_allowed_for_crossed_when_asked(tmp_path):
     assert main(["analyze", str(path), "--method", "crossed", "--out", str(tmp_path / "o")]) == 2
     assert main(["analyze", str(path), "--method", "crossed", "--allow-disconnected",
                  "--out", str(tmp_path / "o")]) == 0
+
+
+def test_rerun_with_another_method_leaves_no_tables_of_the_first(ratings_csv, tmp_path):
+    """mfrm then standardize into one --out: the mfrm_*.csv tables go, the user's own file stays."""
+    out = tmp_path / "same"
+    base = ["analyze", str(ratings_csv), "--item", "item", "--out", str(out)]
+    assert main(base + ["--method", "mfrm"]) == 0
+    assert any(p.name.startswith("mfrm_") for p in out.iterdir())
+    (out / "mfrm_notes.txt").write_text("mine")
+    assert main(base + ["--method", "standardize"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert not any(n.startswith("mfrm_") and n.endswith(".csv") for n in names)
+    assert "mfrm_notes.txt" in names and "variance_components.csv" not in names
+    assert (out / "report.md").read_text().startswith("# Rater-effect analysis: standardize")

@@ -99,3 +99,28 @@ def test_errors():
     one = df.assign(rater_id=1)
     with pytest.raises(DesignError, match="only 1 rater"):
         crossed(one)
+
+
+def test_schur_pattern_and_conditional_variance_paths_agree(monkeypatch):
+    """The precomputed Schur pattern equals the sparse-product fallback; the dense inverse for conditional SDs
+    equals the triangular solves (beyond DENSE_MAX, so the sparse factorization is used by both)."""
+    from asnsim.correction.crossed import CrossedREML
+    df = crossed_ratings(470, np.random.default_rng(5))
+    e = pd.factorize(df["ratee_id"], sort=True)[0]
+    r = pd.factorize(df["rater_id"], sort=True)[0]
+    y, X = df["score"].to_numpy(float), np.ones((len(df), 1))
+    fast = CrossedREML(y, X, e, r)
+    assert fast._pattern is not None and fast.qb > crossed_mod.DENSE_MAX
+    monkeypatch.setattr(CrossedREML, "PATTERN_MAX", 0)
+    slow = CrossedREML(y, X, e, r)
+    assert slow._pattern is None
+    for theta in [(1.0, 1.0), (0.3, 2.0), (0.0, 0.7)]:
+        assert fast.deviance(theta) == pytest.approx(slow.deviance(theta), rel=1e-12)
+        a, b = fast._ab(theta)
+        da = a * a * fast.na + 1.0
+        np.testing.assert_allclose(fast._schur(a, b, da).toarray(), slow._schur(a, b, da).toarray(), atol=1e-12)
+    dense_inv = crossed(df)
+    monkeypatch.setattr(crossed_mod, "DENSE_INV_MAX", 0)
+    solves = crossed(df)
+    np.testing.assert_allclose(dense_inv.rater_effects["se"], solves.rater_effects["se"], rtol=1e-9)
+    np.testing.assert_allclose(dense_inv.ratee_scores["se"], solves.ratee_scores["se"], rtol=1e-9)

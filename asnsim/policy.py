@@ -26,13 +26,15 @@ import math
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import columns as C
 from .errors import PolicyError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Role = Literal["atasan", "rekan", "bawahan", "self", "stakeholder"]
 ComponentKind = Literal["results", "behaviour", "competency_technical", "competency_nontechnical"]
@@ -101,6 +103,8 @@ class Scale(_Frozen):
 
     def quantize(self, latent: np.ndarray) -> np.ndarray:
         """Map latent impressions to scale scores (vectorized)."""
+        import numpy as np  # here, not at module level: ``asnsim policies`` starts without numpy
+
         latent = np.asarray(latent, dtype=float)
         if self.kind == "ordinal":
             return self.min + self.step * np.searchsorted(np.asarray(self.cutpoints), latent, side="right")

@@ -12,12 +12,12 @@ fairness) can be added beside it in :func:`run`.
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..output import atomic_output_dir, write_json, write_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 METHOD_CHOICES = ["standardize", "crossed", "mfrm", "mixedlm"]
 #: every file ``analyze`` may write (a stale one from an earlier run into the same folder is removed)
@@ -25,10 +25,14 @@ ANALYZE_FILES = ("rater_effects.csv", "ratee_scores.csv", "variance_components.c
                  "reliability.csv", "fairness.csv", "rejected_rows.csv", "analysis.json")
 
 
+#: one-line help in ``asnsim --help``
+HELP = "measure rater effects in a ratings file and write adjusted scores"
+
+
 def register(sub) -> None:
     from ..io.options import add_reading_options
 
-    p = sub.add_parser("analyze", help="measure rater effects in a ratings file and write adjusted scores")
+    p = sub.add_parser("analyze", help=HELP)
     p.add_argument("ratings", help="ratings file (CSV, Excel or Parquet), one row per rating")
     p.add_argument("--ratee", default="ratee_id", help="column with the ratee id (default ratee_id)")
     p.add_argument("--rater", default="rater_id", help="column with the rater id (default rater_id)")
@@ -74,6 +78,7 @@ def load_ratings_for_analysis(path: str | Path, ratee: str, rater: str, score: s
 def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str) -> dict:
     """Run the chosen method on ``ratings`` and write its tables and report into ``folder``."""
     from ..correction import analyze, check_connected
+    from ..output import write_table
 
     if args.method == "mfrm" or not args.allow_disconnected:
         check_connected(ratings, args.ratee, args.rater, source=source)
@@ -98,6 +103,8 @@ def load_employees_for_fairness(args) -> pd.DataFrame | None:
         raise InputError("--group", "needs --employees FILE with the group columns")
     if not args.employees:
         return None
+    import pandas as pd
+
     from .. import columns as C
     from ..io.readers import read_raw
 
@@ -112,6 +119,8 @@ def load_employees_for_fairness(args) -> pd.DataFrame | None:
 def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFrame | None, policy,
                          folder: Path) -> None:
     """reliability.csv (as given and after the correction) and, with --employees/--group, fairness.csv."""
+    import numpy as np
+
     from ..metrics.report import analyze_reports, write_reports
 
     rt = ratings.assign(**{args.ratee: ratings[args.ratee].astype(str)})
@@ -131,6 +140,8 @@ def _fmt(df: pd.DataFrame, max_rows: int = 40) -> str:
 
 def render_report(res, source: str) -> str:
     """A readable Markdown report of one analysis."""
+    import pandas as pd
+
     lines = [f"# Rater-effect analysis: {res.method}", "", f"Data: `{source}`", ""]
     info = {k: v for k, v in res.info.items() if not isinstance(v, (list, dict))}
     lines += ["## Fit", "", _fmt(pd.DataFrame({"quantity": list(info), "value": [str(v) for v in info.values()]}))]
@@ -158,6 +169,7 @@ def render_report(res, source: str) -> str:
 
 def run(args) -> int:
     from ..io.options import ledger_line, read_ratings_as_named, write_rejected
+    from ..output import atomic_output_dir, write_json
     from ..io.readers import parse_column_map
 
     ratings, validated = read_ratings_as_named(

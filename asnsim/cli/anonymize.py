@@ -10,8 +10,12 @@ from pathlib import Path
 from ..errors import AsnsimError, InputError
 
 
+#: one-line help in ``asnsim --help``
+HELP = "replace NIPs, names, phones and e-mails with keyed pseudonyms"
+
+
 def register(sub) -> None:
-    p = sub.add_parser("anonymize", help="replace NIPs, names, phones and e-mails with keyed pseudonyms",
+    p = sub.add_parser("anonymize", help=HELP,
                        description="Detect direct identifiers (NIP, NIK, names, phone numbers, e-mail addresses), "
                                    "replace IDs and names with HMAC-SHA256 pseudonyms under a secret key (same key, "
                                    "same pseudonym, so files stay linkable), drop contact details, coarsen birth "

@@ -7,11 +7,14 @@ import tempfile
 from pathlib import Path
 
 
+#: one-line help in ``asnsim --help``
+HELP = "fit rater parameters (leniency, noise, scale use) to observed ratings and write a scenario file"
+
+
 def register(sub) -> None:
     from ..io.options import add_input_options
 
-    p = sub.add_parser("calibrate", help="fit rater parameters (leniency, noise, scale use) to observed ratings "
-                                         "and write a scenario file",
+    p = sub.add_parser("calibrate", help=HELP,
                        description="Fit leniency spread and mean, residual noise, scale use and the correlation of "
                                    "the true components from supervisor ratings, and write a scenario TOML that "
                                    "asnsim simulate --scenario accepts.")

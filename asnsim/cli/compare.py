@@ -32,8 +32,12 @@ def add_arguments(p, *, policies_required: bool = True, workers: int = 1) -> Non
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+#: one-line help in ``asnsim --help``
+HELP = "compare policies over replicated simulations (MCSE, paired differences)"
+
+
 def register(sub) -> None:
-    p = sub.add_parser("compare", help="compare policies over replicated simulations (MCSE, paired differences)")
+    p = sub.add_parser("compare", help=HELP)
     add_arguments(p)
     p.add_argument("--n", default="500",
                    help="employees per simulated organisation, or a size preset such as salatiga (default 500)")

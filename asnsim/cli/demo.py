@@ -12,8 +12,12 @@ from __future__ import annotations
 from .compare import add_arguments, run_compare
 
 
+#: one-line help in ``asnsim --help``
+HELP = "compare every built-in policy on the default synthetic city (10-40 s on 2 cores)"
+
+
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="compare every built-in policy on the default synthetic city (10-40 s on 2 cores)")
+    p = sub.add_parser("demo", help=HELP)
     add_arguments(p, policies_required=False, workers=2)
     p.add_argument("--n", default="2000", help="employees in the synthetic city, or a size preset (default 2000)")
     p.add_argument("--reps", type=int, default=30, help="replicates (default 30)")

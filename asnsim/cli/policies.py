@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from ..policy import builtin_names, load_policy, policy_to_toml
+
+#: one-line help in ``asnsim --help``
+HELP = "list built-in policies, show one resolved as TOML, or compare them side by side"
 
 
 def register(sub) -> None:
-    p = sub.add_parser("policies", help="list built-in policies, show one resolved as TOML, or compare them side by side")
+    p = sub.add_parser("policies", help=HELP)
     p.add_argument("action", nargs="?", choices=["list", "show", "table"], default="list")
     p.add_argument("policy", nargs="?", help="built-in name or policy file (with 'show')")
     p.add_argument("--markdown", action="store_true",
@@ -15,6 +17,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..policy import builtin_names, load_policy, policy_to_toml
+
     if args.action == "show":
         if not args.policy:
             from ..errors import AsnsimError

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from ..output import FORMATS, atomic_output_dir, write_json, write_table
+
+#: one-line help in ``asnsim --help``
+HELP = "simulate one appraisal round under a policy and write its tables"
 
 
 def register(sub) -> None:
+    from ..output import FORMATS
     from ..population import PRESETS
 
-    p = sub.add_parser("simulate", help="simulate one appraisal round under a policy and write its tables")
+    p = sub.add_parser("simulate", help=HELP)
     p.add_argument("--policy", required=True, help="built-in policy name or policy file")
     p.add_argument("--n", default="500",
                    help=f"number of employees, or a size preset: {', '.join(PRESETS)} (default 500)")
@@ -29,12 +32,16 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-#: every file ``simulate`` may write (a stale one from an earlier run into the same folder is removed)
-SIMULATE_FILES = tuple(f"{stem}.{fmt}" for stem in ("employees", "ratings", "scores", "units", "indicators")
-                       for fmt in FORMATS) + ("manifest.json", "rejected_rows.csv")
+def simulate_files() -> tuple[str, ...]:
+    """Every file ``simulate`` may write (a stale one from an earlier run into the same folder is removed)."""
+    from ..output import FORMATS
+
+    return tuple(f"{stem}.{fmt}" for stem in ("employees", "ratings", "scores", "units", "indicators")
+                 for fmt in FORMATS) + ("manifest.json", "rejected_rows.csv")
 
 
 def run(args) -> int:
+    from ..output import atomic_output_dir, write_json, write_table
     from ..pipeline import predikat_distribution, simulate
 
     from ..io.population import load_population_option
@@ -42,7 +49,7 @@ def run(args) -> int:
     pop = load_population_option(args)
     sim = simulate(args.policy, n=args.n, seed=args.seed, scenario=args.scenario, periods=args.periods,
                    population=None if pop is None else pop.data)
-    with atomic_output_dir(args.out, owned=SIMULATE_FILES) as tmp:
+    with atomic_output_dir(args.out, owned=simulate_files()) as tmp:
         for stem, table in sim.tables().items():
             write_table(table, tmp, stem, args.format)
         manifest = sim.manifest()

@@ -32,7 +32,8 @@ def test_reliability_report_rows_before_and_after_correction():
     assert list(rep.columns) == RELIABILITY_COLUMNS
     given = rep[~rep.metric.str.contains("after")].set_index("metric")
     after = rep[rep.metric.str.endswith("(after standardize)")]
-    assert len(given) == len(after)
+    assert len(given) == len(after) + 4   # the scale rows come once, first
+    assert rep.metric.tolist()[:4] == ["scale_min", "scale_max", "scale_points", "scale_observed"]
     forms = icc_forms(df, "nip_hash", "penilai", "nilai").set_index("metric").value
     assert given.value["ICC(A,1)"] == pytest.approx(forms["ICC(A,1)"])
     alpha = krippendorff_alpha(df, "nip_hash", "nilai", "ordinal").value.iloc[0]

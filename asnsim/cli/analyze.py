@@ -52,6 +52,9 @@ def register(sub) -> None:
                    help="employees column to compare groups by in fairness.csv (repeatable: --group sex --group unit)")
     p.add_argument("--policy", default=None, help="policy whose rules give the predikat when the employees file "
                                                   "has no predikat column (built-in name or file)")
+    p.add_argument("--scale", default=None, metavar="MIN:MAX",
+                   help="the rating scale, e.g. 1:3, for rwg and AC1 (default: --policy's scale, else the observed "
+                        "range, said in the output); a score outside it is an error")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
     add_reading_options(p)
@@ -117,7 +120,7 @@ def load_employees_for_fairness(args) -> pd.DataFrame | None:
 
 
 def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFrame | None, policy,
-                         folder: Path) -> None:
+                         folder: Path, scale=None) -> None:
     """reliability.csv (as given and after the correction) and, with --employees/--group, fairness.csv."""
     import numpy as np
 
@@ -127,7 +130,7 @@ def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFra
     tabs = analyze_reports(rt, args.ratee, args.rater, args.score, args.item, employees=employees,
                            groups=args.group, policy=policy, adjusted=np.asarray(res.adjusted, dtype=float),
                            method=args.method, n_boot=args.n_boot, rng=np.random.default_rng(args.seed),
-                           employees_source=str(args.employees))
+                           employees_source=str(args.employees), scale=scale)
     write_reports(folder, tabs["reliability"], tabs.get("fairness"))
 
 
@@ -172,24 +175,31 @@ def run(args) -> int:
     from ..output import atomic_output_dir, write_json
     from ..io.readers import parse_column_map
 
-    ratings, validated = read_ratings_as_named(
-        args.ratings, args.ratee, args.rater, args.score, args.item, column_map=parse_column_map(args.column_map),
-        skip_invalid=args.skip_invalid, allow_personal_data=args.allow_personal_data, sheet=args.sheet)
-    source = str(args.ratings)
-    employees = load_employees_for_fairness(args)
+    from ..metrics.scale import observed_scale, resolve_scale
+
     policy = None
     if args.policy:
         from ..policy import load_policy
         policy = load_policy(args.policy)
+    scale = resolve_scale(args.scale, policy)  # None: the observed range, said below
+    ratings, validated = read_ratings_as_named(
+        args.ratings, args.ratee, args.rater, args.score, args.item, column_map=parse_column_map(args.column_map),
+        skip_invalid=args.skip_invalid, allow_personal_data=args.allow_personal_data, sheet=args.sheet,
+        score_range=scale.range if scale else None)
+    scale = scale or observed_scale(ratings[args.score])
+    source = str(args.ratings)
+    employees = load_employees_for_fairness(args)
     with atomic_output_dir(args.out, owned=ANALYZE_FILES) as tmp:
         res = write_core_outputs(ratings, args, tmp, source)
         info = res.info
-        write_metric_outputs(ratings, res, args, employees, policy, tmp)
+        write_metric_outputs(ratings, res, args, employees, policy, tmp, scale)
         if args.skip_invalid:
             write_rejected(validated, tmp)
         write_json({"method": args.method, "ratings": source, "n": int(len(ratings)),
+                    "scale": {"min": scale.min, "max": scale.max, "points": scale.n_points, "origin": scale.origin},
                     "info": {k: v for k, v in info.items() if isinstance(v, (int, float, str, bool, list, dict))}},
                    tmp / "analysis.json")
     print(ledger_line(validated))
+    print(f"scale: {scale.describe()}")
     print(f"{args.method}: {len(ratings)} ratings analysed; tables written to {args.out}")
     return 0

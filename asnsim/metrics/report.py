@@ -26,6 +26,7 @@ from ..errors import DesignError, InputError
 from ._table import ALL, CI_HIGH, CI_LOW, METRIC, NAN, VALUE, as_generator
 from .fairness import fairness
 from .gtheory import d_study
+from .scale import RatingScale, observed_scale, resolve_scale
 from .reliability import (ICC_FORMS, category_agreement, icc_forms, icc_oneway, krippendorff_alpha, rwg,
                           variance_components)
 
@@ -46,9 +47,15 @@ def _rows(tab: pd.DataFrame, names: list[str] | None = None) -> list[tuple]:
 
 
 def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str, item: str | None,
-                      n_boot: int, rng: np.random.Generator, categorical: bool) -> list[tuple]:
+                      n_boot: int, rng: np.random.Generator, scale: RatingScale | None = None) -> list[tuple]:
+    """The rows of one section; ``scale`` None: the observed scale, categorical at <= MAX_CATEGORIES values."""
     units = [ratee] + ([item] if item else [])
     d = ratings[units + [rater, score]].dropna()
+    if scale is None:
+        scale = observed_scale(d[score])
+        categorical = d[score].nunique() <= MAX_CATEGORIES
+    else:
+        categorical = scale.n_points <= MAX_CATEGORIES and scale.on_points(d[score])
     rows: list[tuple] = [("n_ratings", float(len(d)), NAN, NAN), ("n_ratees", float(d[ratee].nunique()), NAN, NAN),
                          ("n_raters", float(d[rater].nunique()), NAN, NAN)]
     per = d.groupby(units, observed=True)[rater].nunique()
@@ -75,11 +82,12 @@ def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str,
         rows += [(m, NAN, NAN, NAN) for m in ("var_ratee", "var_rater", "var_residual", "icc_vc_agreement",
                                                "icc_vc_consistency", "g_coefficient_mean_of_raters",
                                                "phi_coefficient_mean_of_raters")]
-    if categorical:
-        cats = sorted(pd.unique(d[score]))
-        rows += _rows(category_agreement(d, units, score, categories=cats, n_boot=n_boot, rng=rng))
-        a = int(round(max(cats) - min(cats))) + 1 if np.allclose(cats, np.round(cats)) else len(cats)
-        rows += _rows(rwg(d, ratee, score, n_categories=max(a, 2), items=item))
+    if categorical:  # on the scale's points, used or not (James et al. 1984; Gwet 2008)
+        codes = np.round((d[score].to_numpy(float) - scale.min) / scale.step).astype(np.int64)
+        coded = d.assign(**{score: codes})  # scale steps from the lowest point
+        rows += _rows(category_agreement(coded, units, score, categories=list(range(scale.n_points)), n_boot=n_boot,
+                                         rng=rng))
+        rows += _rows(rwg(coded, ratee, score, n_categories=scale.n_points, items=item))
     else:
         rows += [(m, NAN, NAN, NAN) for m in ("fleiss_kappa", "gwet_ac1", "rwg_mean", "rwg_median", "rwg_share_070")]
     return rows
@@ -88,10 +96,12 @@ def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str,
 def reliability_report(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
                        score: str = C.SCORE, item: str | None = None, adjusted: np.ndarray | None = None,
                        method: str | None = None, n_boot: int = 1000,
-                       rng: np.random.Generator | int = 0) -> pd.DataFrame:
+                       rng: np.random.Generator | int = 0, scale=None, policy=None) -> pd.DataFrame:
     """Reliability and agreement of a ratings table, before and after a rater correction.
 
-    Rows (always the same, NaN where a metric does not apply): counts
+    Rows (always the same, NaN where a metric does not apply): the rating
+    scale (``scale_min, scale_max, scale_points`` and ``scale_observed``, 1
+    when it was assumed from the observed scores); counts
     (``n_ratings, n_ratees, n_raters, raters_per_ratee``); ``icc1`` (one-way,
     unbalanced; targets are ratee-item pairs when ``item`` is given); the six
     Shrout-Fleiss forms on the ratee x rater means when that table is
@@ -99,30 +109,63 @@ def reliability_report(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: st
     most 10 distinct scores) with unit-bootstrap intervals; the crossed-model
     variance components and their ICCs, and G/Phi for the mean of the
     observed number of raters per ratee; Fleiss' kappa, Gwet's AC1 and rwg
-    for categorical scores.  With ``adjusted`` (one corrected score per
-    rating, e.g. ``RaterAnalysis.adjusted``) the same rows follow, labelled
-    ``"<metric> (after <method>)"``.
+    for categorical scores: on the scale's points, used or not, when the
+    scale has at most 10 points and the scores sit on them.  With
+    ``adjusted`` (one corrected score per rating, e.g.
+    ``RaterAnalysis.adjusted``) the same rows follow (without the scale rows),
+    labelled ``"<metric> (after <method>)"``; corrected scores are off the
+    scale, so their categorical rows use the observed values.
+
+    Parameters
+    ----------
+    scale : RatingScale, str or (float, float), optional
+        The scale raters could use, e.g. ``"1:3"``
+        (:func:`asnsim.metrics.scale.resolve_scale`); else ``policy``'s
+        rated scale; else the observed range, reported as assumed.  rwg's null
+        variance ``(A^2 - 1)/12`` and AC1's category count take ``A`` from it.
+    policy : Policy, optional
+        Gives the scale when ``scale`` is None.
 
     Returns
     -------
     DataFrame
         ``metric, value, ci_low, ci_high``.
+
+    Raises
+    ------
+    InputError
+        A missing column, or a score outside a given scale (naming the row's index label and the column).
+
+    Examples
+    --------
+    Lenient raters using only 2 and 3 of a 1-3 scale (s2 = 0.3 for one ratee):
+
+    >>> df = pd.DataFrame({"ratee": [1] * 5 + [2] * 5, "rater": list("abcde") * 2,
+    ...                    "score": [2, 2, 3, 3, 3, 3, 3, 3, 3, 3]})
+    >>> def rwg_mean(**kw):
+    ...     rep = reliability_report(df, "ratee", "rater", "score", n_boot=0, **kw)
+    ...     return float(rep.set_index("metric").value["rwg_mean"])
+    >>> round(rwg_mean(), 3), round(rwg_mean(scale="1:3"), 3)   # 1 - 0.3/0.25 -> 0, and 1 - 0.3/(8/12)
+    (0.5, 0.775)
     """
     for c in [ratee, rater, score] + ([item] if item else []):
         if c not in ratings.columns:
             raise InputError("ratings", f"no column {c!r}", column=c)
     gen = as_generator(rng)
-    n_cat = ratings[score].nunique()
-    rows = _reliability_rows(ratings, ratee, rater, score, item, n_boot, gen, n_cat <= MAX_CATEGORIES)
+    sc = resolve_scale(scale, policy, ratings[score].dropna())
+    if not sc.observed:
+        sc.check(ratings, score)
+    rows = [("scale_min", sc.min, NAN, NAN), ("scale_max", sc.max, NAN, NAN),
+            ("scale_points", float(sc.n_points), NAN, NAN), ("scale_observed", float(sc.observed), NAN, NAN)]
+    rows += _reliability_rows(ratings, ratee, rater, score, item, n_boot, gen, None if sc.observed else sc)
     if adjusted is not None:
         adj = np.asarray(adjusted, dtype=float)
         if len(adj) != len(ratings):
             raise ValueError(f"adjusted has {len(adj)} values for {len(ratings)} ratings")
         r2 = ratings.assign(**{score: adj})
         label = method or "correction"
-        cat = r2[score].nunique() <= MAX_CATEGORIES
         rows += [(f"{m} (after {label})", v, lo, hi)
-                 for m, v, lo, hi in _reliability_rows(r2, ratee, rater, score, item, n_boot, gen, cat)]
+                 for m, v, lo, hi in _reliability_rows(r2, ratee, rater, score, item, n_boot, gen)]
     out = pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
     out[METRIC] = out[METRIC].astype(object)
     for c in RELIABILITY_COLUMNS[1:]:
@@ -250,7 +293,7 @@ def analyze_reports(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str =
                     score: str = C.SCORE, item: str | None = None, employees: pd.DataFrame | None = None,
                     groups: list[str] | tuple[str, ...] = (), policy=None, adjusted: np.ndarray | None = None,
                     method: str | None = None, n_boot: int = 1000, rng: np.random.Generator | int = 0,
-                    employees_source: str = "employees") -> dict[str, pd.DataFrame]:
+                    employees_source: str = "employees", scale=None) -> dict[str, pd.DataFrame]:
     """The tables ``asnsim analyze`` writes besides its rater-effect tables, by file stem.
 
     ``reliability`` always; ``fairness`` when ``employees`` and ``groups`` are
@@ -258,7 +301,9 @@ def analyze_reports(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str =
     named like the ratee column); each employee's score is the mean of their
     corrected ratings when ``adjusted`` is given, else of their ratings; the
     predikat comes from the employees table's ``predikat`` column, else from
-    ``policy`` (:func:`policy_predikat`).
+    ``policy`` (:func:`policy_predikat`).  The rating scale of the agreement
+    statistics is ``scale`` (``"MIN:MAX"``), else ``policy``'s, else the
+    observed range (see :func:`reliability_report`).
 
     Raises
     ------
@@ -267,7 +312,8 @@ def analyze_reports(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str =
         join on, or no way to obtain a predikat.
     """
     gen = as_generator(rng)
-    out = {"reliability": reliability_report(ratings, ratee, rater, score, item, adjusted, method, n_boot, gen)}
+    out = {"reliability": reliability_report(ratings, ratee, rater, score, item, adjusted, method, n_boot, gen,
+                                             scale=scale, policy=policy)}
     if employees is None or not groups:
         return out
     emp = employees

@@ -6,7 +6,9 @@ are described in ``docs/`` and in ``shared/DESIGN.md``:
 employees
     ``employee_id, unit, unit_type, position, position_class, sex, age_band,
     tenure_band, supervisor_id, unit_context, true_performance`` plus the true
-    components (``true_results, true_behaviour, ...``).
+    components (``true_results, true_behaviour, ...``); a simulation adds
+    ``true_performance_start`` (``true_performance`` is then the truth at the
+    time of the annual rating, after the year's growth).
 ratings
     ``ratee_id, rater_id, rater_role, item, period, score`` plus, for simulated
     data only, truth columns (``true_score`` and one ``fx_<effect>`` column per
@@ -31,6 +33,9 @@ TENURE_BAND = "tenure_band"
 SUPERVISOR_ID = "supervisor_id"
 UNIT_CONTEXT = "unit_context"
 TRUE_PERFORMANCE = "true_performance"
+#: simulated: true performance at the start of the appraisal year (``true_performance`` is the truth at the
+#: time of the annual rating, after the year's growth from feedback and training)
+TRUE_PERFORMANCE_START = "true_performance_start"
 TRUE_RESULTS = "true_results"
 TRUE_BEHAVIOUR = "true_behaviour"
 TRUE_TECHNICAL = "true_technical"

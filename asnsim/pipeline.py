@@ -16,7 +16,7 @@ from . import __version__
 from . import columns as C
 from .policy import Policy, load_policy
 from .indicators import simulate_indicators
-from .population import generate_population, monthly_deviations
+from .population import add_grown_truth, generate_population, monthly_deviations
 from .raters import draw_dispositions, simulate_ratings
 from .rng import stage_rng
 from .scenario import Scenario, load_scenario
@@ -130,6 +130,8 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
     # organisation first: unit predikat, the leader's hasil kerja, kurva distribusi (asnsim.quota)
     scores, units, quota_summary = apply_organisation(pol, employees, scores,
                                                       stage_rng(seed, "unit_predikat", *key))
+    # metrics compare with the truth at the time of rating (after feedback/training growth); start kept
+    employees = add_grown_truth(employees, scen.population, pol.feedback.enabled, pol.feedback.training)
     return Simulation(pol, scen, seed, employees, ratings, scores, units=units, indicators=indicators,
                       extra={"quota_summary": quota_summary} if quota_summary else {})
 

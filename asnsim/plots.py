@@ -253,12 +253,14 @@ def save_figure(fig: Figure, name: str, folder: str | Path | None = None, dpi: i
     return path
 
 
-#: The four outcome families of the five-city comparison: (metric, English title, Indonesian title).
+#: The outcome families of the five-city comparison: (metric, English title, Indonesian title).
 COMPARISON_METRICS: tuple[tuple[str, str, str], ...] = (
     ("spearman", "Objectivity: rank correlation with truth", "Objektivitas: korelasi dengan kinerja sebenarnya"),
     ("krippendorff_alpha_interval", "Reliability: Krippendorff's alpha", "Reliabilitas: alfa Krippendorff"),
     ("favouritism_premium", "Fairness: favouritism premium (SD)", "Keadilan: premi kedekatan (SD)"),
     ("rater_hours", "Burden: rater hours per employee-year", "Beban: jam penilai per pegawai per tahun"),
+    ("true_performance_gain", "Development: true performance gain (SD)",
+     "Pengembangan: kenaikan kinerja sebenarnya (SD)"),
 )
 
 

@@ -373,8 +373,8 @@ def monthly_deviations(employees: pd.DataFrame, params: PopulationParams, rng: n
     ((50, 12), True)
     """
     n = len(employees)
-    growing = (params.feedback_growth > 0 and feedback) or (params.training_growth > 0 and training)
-    if params.period_sd == 0 and not growing:
+    rate = growth_rate(employees, params, feedback, training)
+    if params.period_sd == 0 and rate is None:
         return None
     out = np.zeros((12, n), np.float32)  # month-major: each month is one contiguous row
     if params.period_sd > 0:
@@ -385,11 +385,61 @@ def monthly_deviations(employees: pd.DataFrame, params: PopulationParams, rng: n
             out[m] += phi * out[m - 1]
         out -= out.mean(axis=0, keepdims=True)
         out *= np.float32(params.period_sd)
-    if growing:
-        below = employees[C.TRUE_RESULTS].to_numpy() < 0
-        rate = (params.feedback_growth * feedback + params.training_growth * training * below).astype(np.float32)
-        out += (np.arange(1, 13, dtype=np.float32) / 12)[:, None] * rate[None, :]
+    if rate is not None:
+        out += (np.arange(1, 13, dtype=np.float32) / 12)[:, None] * rate.astype(np.float32)[None, :]
     return out.T
+
+
+#: The annual level's share of a year's growth: the mean of m/12 over the months m = 1..12.
+ANNUAL_GROWTH_SHARE = 13 / 24
+
+
+def growth_rate(employees: pd.DataFrame, params: PopulationParams, feedback: bool = False,
+                training: bool = False) -> np.ndarray | None:
+    """Growth of each employee's true results over a year of feedback and training (true SD per year).
+
+    ``feedback_growth * feedback + training_growth * training * [true_results < 0]`` (training reaches
+    the employees below expectation); None when no term is active (see :func:`monthly_deviations`).
+    """
+    if not ((params.feedback_growth > 0 and feedback) or (params.training_growth > 0 and training)):
+        return None
+    below = employees[C.TRUE_RESULTS].to_numpy() < 0
+    return params.feedback_growth * feedback + params.training_growth * training * below
+
+
+def add_grown_truth(employees: pd.DataFrame, params: PopulationParams, feedback: bool = False,
+                    training: bool = False) -> pd.DataFrame:
+    """Set ``true_performance`` to the truth at the time of the annual rating; keep the start of the year.
+
+    The annual rating sees a year of results whose true level is ``true_results`` plus the year's mean
+    growth, ``ANNUAL_GROWTH_SHARE * growth_rate`` (13/24 of the year's growth under linear monthly
+    growth).  ``true_performance`` moves by that amount times the results component's weight in the
+    composite, ``1 / sqrt(1'R1)`` (``true_performance = sum(z) / sqrt(1'R1)``); the start-of-year value is
+    kept in ``true_performance_start``, inserted after it.  Without feedback or training growth both
+    columns are equal.  The component columns (``true_results``, ...) stay start-of-year levels.
+    Modifies ``employees`` in place and returns it.
+
+    Examples
+    --------
+    >>> from asnsim.rng import stage_rng
+    >>> from asnsim.scenario import PopulationParams
+    >>> emp = add_grown_truth(generate_population(50, stage_rng(1, "population")),
+    ...                       PopulationParams(feedback_growth=0.24), feedback=True)
+    >>> gain = emp.true_performance - emp.true_performance_start   # 0.24 * 13/24 / sqrt(8.9)
+    >>> round(float(gain.mean()), 4), round(0.13 / 8.9 ** 0.5, 4)
+    (0.0436, 0.0436)
+    """
+    start = employees[C.TRUE_PERFORMANCE].to_numpy(dtype=float)
+    rate = growth_rate(employees, params, feedback, training)
+    grown = start.copy()
+    if rate is not None:
+        weight = 1.0 / np.sqrt(correlation_matrix(params.component_corr).sum())
+        grown += ANNUAL_GROWTH_SHARE * rate * weight
+    if C.TRUE_PERFORMANCE_START in employees.columns:
+        employees = employees.drop(columns=C.TRUE_PERFORMANCE_START)
+    employees[C.TRUE_PERFORMANCE] = grown
+    employees.insert(employees.columns.get_loc(C.TRUE_PERFORMANCE) + 1, C.TRUE_PERFORMANCE_START, start)
+    return employees
 
 
 #: Months covered by each period label, per policy frequency.

@@ -408,9 +408,11 @@ def key_figures(sim, lang: Lang = "en") -> pd.Series:
     % Sangat Baik and % Baik or better; Spearman's rho between final score and
     true performance; the share of the truly top 10% rated Sangat Baik; and
     the favouritism gap, % Sangat Baik among employees close to their superior
-    minus among the others (percentage points, unadjusted); and, when ``sim``
+    minus among the others (percentage points, unadjusted); when ``sim``
     carries its policy, rater hours per employee-year
-    (:func:`asnsim.metrics.burden`).
+    (:func:`asnsim.metrics.burden`); and, when the employees table has the
+    start-of-year truth, the mean true performance gain over the year (SD;
+    feedback and training, :func:`asnsim.metrics.replicate.true_performance_gain`).
     """
     from scipy import stats
 
@@ -431,6 +433,8 @@ def key_figures(sim, lang: Lang = "en") -> pd.Series:
         "gap": {"en": "Sangat Baik gap, close minus not close (points)",
                 "id": "selisih % Sangat Baik, dekat minus tidak dekat (poin)"},
         "hours": {"en": "rater hours per employee-year", "id": "jam penilai per pegawai per tahun"},
+        "gain": {"en": "true performance gain over the year (SD)",
+                 "id": "kenaikan kinerja sebenarnya dalam setahun (SD)"},
     }
     vals = {"sb": 100 * sb.mean(), "baik": 100 * (level >= C.PREDIKAT_ORDER.index(C.BAIK)).mean(),
             "rho": stats.spearmanr(sc[C.FINAL_SCORE], truth).statistic, "top": 100 * sb[top].mean(),
@@ -439,6 +443,9 @@ def key_figures(sim, lang: Lang = "en") -> pd.Series:
         from .metrics import burden
         tab = burden(sim.policy, sim.ratings, len(sim.employees))
         vals["hours"] = float(tab.loc[(tab["metric"] == "rater_hours") & (tab["group"] == "all"), "value"].iloc[0])
+    if C.TRUE_PERFORMANCE_START in sim.employees:
+        from .metrics.replicate import true_performance_gain
+        vals["gain"] = true_performance_gain(sim.employees)
     return pd.Series({names[k][lang]: v for k, v in vals.items()})
 
 

@@ -42,6 +42,12 @@ SECTIONS = (
     ("Burden", [("rater_hours", "all", "rater hours per employee-year"),
                 ("ratee_hours", "all", "ratee hours per employee-year")],
      "Time the design costs (policy burden parameters x panels x rounds)."),
+    ("Stability and development", [("predikat_flip_rate", "all", "predikat flips between periods (share)"),
+                                   ("true_performance_gain", "all", "true performance gain over the year (SD)")],
+     "Flips: how often the predikat changes between periods (n/a with one period; compare --periods all). Gain: "
+     "how much true performance rose over the year through feedback and training (Gayungan, seed 001), 0 for "
+     "designs without them; a benefit, not a rating error, since objectivity is measured against the truth at "
+     "the time of rating."),
 )
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}

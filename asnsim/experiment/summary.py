@@ -41,7 +41,7 @@ DIRECTION: dict[str, int] = {
     "krippendorff_alpha_interval": 1, "krippendorff_alpha_ordinal": 1, "period_rank_correlation": 1,
     "share_sb_wrongly_given": -1, "share_sb_wrongly_denied": -1, "predikat_too_high": -1,
     "predikat_too_low": -1, "rmse_standardized": -1, "rater_hours": -1, "ratee_hours": -1,
-    "predikat_flip_rate": -1,
+    "predikat_flip_rate": -1, "true_performance_gain": 1,
     "sex_gap_raw": 0, "sex_gap_conditional": 0, "favouritism_premium": 0, "unit_context_penalty": 0,
 }
 _DIRECTION_NAME = {1: "higher is better", -1: "lower is better", 0: "closer to 0 is better"}
@@ -248,7 +248,8 @@ def headline(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] | 
     """A compact policy x metric table of ``estimate (MCSE)`` strings for printing.
 
     ``metrics`` holds ``(metric, group, column title)``; the default shows
-    objectivity, the Sangat Baik share, agreement, favouritism and burden.
+    objectivity, the Sangat Baik share, agreement, favouritism, burden and
+    the true-performance gain from feedback and training.
     """
     metrics = metrics or (
         ("spearman", "all", "rank corr. with truth"),
@@ -258,6 +259,7 @@ def headline(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] | 
         ("icc1", "all", "ICC(1)"),
         ("favouritism_premium", "all", "favouritism premium"),
         ("rater_hours", "all", "rater h/emp/yr"),
+        ("true_performance_gain", "all", "true perf. gain"),
     )
     sub = summary if scenario is None else summary[summary["scenario"] == scenario]
     if scenario is None and sub["scenario"].nunique() > 1:

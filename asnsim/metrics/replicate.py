@@ -27,7 +27,7 @@ REPLICATE_METRICS = (
     "share_predikat", "share_at_least_baik",
     "icc1", "krippendorff_alpha_interval", "krippendorff_alpha_ordinal",
     "sex_gap_raw", "sex_gap_conditional", "favouritism_premium", "unit_context_penalty",
-    "rater_hours", "ratee_hours", "predikat_flip_rate", "period_rank_correlation",
+    "rater_hours", "ratee_hours", "predikat_flip_rate", "period_rank_correlation", "true_performance_gain",
 )
 SEX_GAP_GROUP = "F-M"
 
@@ -35,6 +35,23 @@ SEX_GAP_GROUP = "F-M"
 def _value(tab: pd.DataFrame, metric: str, group: str = ALL) -> float:
     hit = tab[(tab[METRIC] == metric) & (tab[GROUP] == group)]
     return float(hit[VALUE].iloc[0]) if len(hit) else NAN
+
+
+def true_performance_gain(employees: pd.DataFrame) -> float:
+    """Mean gain in true performance over the appraisal year (``true_performance - true_performance_start``).
+
+    The benefit of a design whose feedback and training improve people (Gayungan, seed 001), in
+    true-performance SD units; NaN when the employees table has no start-of-year truth (real data).
+
+    Examples
+    --------
+    >>> true_performance_gain(pd.DataFrame({"true_performance": [0.75, 1.0], "true_performance_start": [0.5, 1.0]}))
+    0.125
+    """
+    if C.TRUE_PERFORMANCE_START not in employees or C.TRUE_PERFORMANCE not in employees:
+        return NAN
+    gain = employees[C.TRUE_PERFORMANCE].to_numpy(float) - employees[C.TRUE_PERFORMANCE_START].to_numpy(float)
+    return float(gain.mean()) if len(gain) else NAN
 
 
 def replicate_metrics(sim, top_share: float = 0.10) -> pd.DataFrame:
@@ -75,14 +92,19 @@ def replicate_metrics(sim, top_share: float = 0.10) -> pd.DataFrame:
           burden minutes, periods per year, the panels in the ratings);
         - ``predikat_flip_rate``, ``period_rank_correlation``: between
           consecutive periods when the ratings carry more than one period
-          (each period scored on its own), else NaN.
+          (each period scored on its own), else NaN;
+        - ``true_performance_gain``: mean of ``true_performance -
+          true_performance_start`` (true-performance SD units), what feedback
+          and training added over the year (0 for designs without them; NaN
+          without the start column).  The objectivity and fairness rows compare
+          with ``true_performance``, the truth at the time of rating.
 
     Examples
     --------
     >>> from asnsim.pipeline import simulate
     >>> tab = replicate_metrics(simulate("permenpan-6-2022", n=300, seed=1))
     >>> list(tab.columns), len(tab)
-    (['metric', 'group', 'value'], 26)
+    (['metric', 'group', 'value'], 27)
     """
     emp, sc, rt, pol = sim.employees, sim.scores, sim.ratings, sim.policy
     rows: list[tuple[str, str, float]] = []
@@ -130,6 +152,7 @@ def replicate_metrics(sim, top_share: float = 0.10) -> pd.DataFrame:
         st = stability(period_scores(pol, periodic, emp, getattr(sim, "indicators", None)))
         flip, rho = _value(st, "predikat_flip_rate"), _value(st, "period_rank_correlation")
     rows += [("predikat_flip_rate", ALL, flip), ("period_rank_correlation", ALL, rho)]
+    rows.append(("true_performance_gain", ALL, true_performance_gain(emp)))
 
     out = pd.DataFrame(rows, columns=[METRIC, GROUP, VALUE])
     out[METRIC] = out[METRIC].astype(object)

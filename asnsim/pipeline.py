@@ -127,9 +127,11 @@ def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,
         ratings = apply_policy_correction(pol, ratings, indicators)
     annual = ratings if periods == "annual" else ratings[ratings[C.PERIOD] == "annual"]
     scores = score(pol, annual, employees, indicators)
-    # organisation first: unit predikat, the leader's hasil kerja, kurva distribusi (asnsim.quota)
+    # organisation first: unit predikat, the leader's hasil kerja, kurva distribusi in the units that
+    # enforce it (rules in the policy, practice in the scenario: asnsim.quota.organisation)
     scores, units, quota_summary = apply_organisation(pol, employees, scores,
-                                                      stage_rng(seed, "unit_predikat", *key))
+                                                      stage_rng(seed, "unit_predikat", *key), scen.quota,
+                                                      stage_rng(seed, "quota_compliance", *key))
     # metrics compare with the truth at the time of rating (after feedback/training growth); start kept
     employees = add_grown_truth(employees, scen.population, pol.feedback.enabled, pol.feedback.training)
     return Simulation(pol, scen, seed, employees, ratings, scores, units=units, indicators=indicators,

@@ -119,6 +119,10 @@ def policies_markdown() -> str:
              "Rows are aspects of the design; columns are policies. Weights under PermenPAN-RB 6/2022 only "
              "order employees (the regulation has none). Predikat names are reported on the PermenPAN ladder "
              "(Sangat Kurang < Kurang/Misconduct < Butuh Perbaikan < Baik < Sangat Baik).", "",
+             "A policy holds the rule as written. How organisations apply it in practice (rater leniency and "
+             "central tendency, how leaders rate units, which units enforce the kurva distribusi and whom they "
+             "move) is a scenario: see docs/model.md and docs/validation.md. Cutpoints and scale centres in a "
+             "policy say how an accurate rater without leniency would apply the rule.", "",
              "| | " + " | ".join(f"`{n}`" for n in names) + " |",
              "|---" * (len(names) + 1) + "|"]
     for row, values in table.iterrows():

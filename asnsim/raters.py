@@ -19,7 +19,7 @@ whose magnitude is zero is exactly 0)::
     self    = s_i                          self ratings only
     recency = q * (e_i,last - e_i,p)        annual results ratings: pull to the last quarter
     x       = t + the terms above
-    scale   = (k_r - 1) * (x - c)          c: the latent middle of the item scale
+    scale   = (k_r - 1) * (x - c)          c: the latent middle of the scale as raters use it (scale_center)
     fatigue = -w_r * (x + scale - c)       w_r = 1 - exp(-fatigue * max(0, n_r - threshold))
     noise   = sigma_role * z
     y       = x + scale + fatigue + noise
@@ -219,11 +219,20 @@ def _peer_panel(ids: np.ndarray, sup: np.ndarray, peers: int) -> tuple[np.ndarra
 # ------------------------------------------------------------------ ratings
 
 def scale_center(comp: Component) -> float:
-    """The latent value at the middle of a component's scale (the pull point of central tendency)."""
+    """The latent middle of a component's scale as raters use it (the pull point of central tendency and fatigue).
+
+    Ordinal scales: halfway between the first and the last cutpoint (the middle
+    of the middle categories).  Numeric scales: 0, the latent value of the
+    policy's ``scale.center`` (the score a neutral rater gives the average
+    employee), not the arithmetic middle of ``min..max``: on PP 30/2019's
+    0-120 perilaku scale the middle, 60, is a Kurang score that no rater
+    centres on; raters who avoid extremes pull toward the score they usually
+    give.
+    """
     s = comp.scale
     if s.kind == "ordinal":
         return float((s.cutpoints[0] + s.cutpoints[-1]) / 2)
-    return float(((s.min + s.max) / 2 - s.center) / s.spread)
+    return 0.0
 
 
 def rating_periods(policy: Policy, which: str = "annual") -> list[str]:

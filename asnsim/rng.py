@@ -25,6 +25,7 @@ STAGES: dict[str, int] = {
     "unit_predikat": 6,
     "growth": 7,
     "bootstrap": 8,
+    "quota_compliance": 9,
 }
 
 

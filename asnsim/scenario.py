@@ -132,6 +132,80 @@ class IndicatorParams(_Frozen):
     self_report_sd: float = Field(0.0, ge=0)
 
 
+#: How a unit that enforces the kurva distribusi chooses who moves (see :mod:`asnsim.quota`).
+COMPLIANCE_MODES = ("down-first", "up-first", "nearest")
+
+
+class ComplianceParams(_Frozen):
+    """How organisations apply the kurva distribusi (practice; the rule itself is in the policy).
+
+    ``share``: the share of units that enforce their quotas (each unit enforces
+    with this probability, drawn once per unit from the ``quota_compliance``
+    stream, so the same units enforce under every policy); 1 applies the rule
+    to every unit (rules as written).  ``mode``: which employees move when a
+    unit enforces: ``down-first`` (surpluses leave downward, the lowest
+    scores first; deficits are filled from above), ``up-first`` (the mirror
+    image: surpluses leave upward, the highest scores first; deficits are
+    filled from below) or ``nearest`` (a surplus with room on both sides
+    splits by score: each mover goes to the neighbouring level whose mean
+    final score is nearer its own).  Every mode moves the fewest employees.
+    """
+
+    share: float = Field(1.0, ge=0, le=1)
+    mode: Literal["down-first", "up-first", "nearest"] = "down-first"
+
+
+class QuotaPractice(_Frozen):
+    """The organisation-first step as practised: how leaders rate units, and who enforces the quotas.
+
+    ``unit_shares``: the share of units the next-higher leaders rate with
+    each unit predikat (Sangat Kurang, Kurang, Butuh Perbaikan, Baik,
+    Istimewa; they must sum to 1 within 0.01 and are rescaled to 1).  The
+    units' standardized judgement (:func:`asnsim.quota.draw_unit_predikat`) is
+    then cut at the normal quantiles of these shares instead of the policy's
+    ``quota.unit_cutpoints``; unset (the default), the policy's cutpoints
+    apply (rules as written).  ``compliance``: see :class:`ComplianceParams`.
+    """
+
+    unit_shares: dict[str, float] | None = None
+    compliance: ComplianceParams = ComplianceParams()
+
+    @field_validator("unit_shares")
+    @classmethod
+    def _shares(cls, v):
+        if v is None:
+            return v
+        from . import columns as C
+        order = C.UNIT_PREDIKAT_ORDER
+        if set(v) != set(order):
+            raise ValueError(f"unit_shares needs one share for each unit predikat: {', '.join(order)}; "
+                             f"got {', '.join(map(str, v))}")
+        bad = {k: x for k, x in v.items() if not (np.isfinite(x) and 0 <= x <= 1)}
+        if bad:
+            raise ValueError(f"each share must be a number from 0 to 1, got {bad}")
+        total = float(sum(v.values()))
+        if abs(total - 1) > 0.01:
+            raise ValueError(f"the shares must sum to 1 (within 0.01), they sum to {total:g}")
+        return {k: float(v[k]) / total for k in order}
+
+    def unit_cutpoints(self) -> tuple[float, ...] | None:
+        """The four cuts on the standardized unit scale that give ``unit_shares`` (None when unset)."""
+        if self.unit_shares is None:
+            return None
+        from scipy.stats import norm
+        cum = np.cumsum(list(self.unit_shares.values()))[:-1]
+        return tuple(float(x) for x in norm.ppf(np.clip(cum, 0.0, 1.0)))
+
+
+class Fitted(_Frozen):
+    """A scenario value fitted to an observed target (``[[fitted]]``; see docs/validation.md)."""
+
+    key: str
+    value: float
+    target: str
+    note: str = ""
+
+
 class Scenario(_Frozen):
     name: str
     title: str
@@ -140,8 +214,39 @@ class Scenario(_Frozen):
     population: PopulationParams = PopulationParams()
     rater: RaterParams = RaterParams()
     indicators: IndicatorParams = IndicatorParams()
+    quota: QuotaPractice = QuotaPractice()
     sources: tuple[Source, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
+    fitted: tuple[Fitted, ...] = ()
+
+    def value_of(self, key: str):
+        """The value of a dotted key, e.g. ``rater.leniency_mean``.
+
+        Examples
+        --------
+        >>> load_scenario("neutral").value_of("quota.compliance.share")
+        1.0
+        """
+        node = self
+        for part in key.split("."):
+            if not isinstance(node, BaseModel) or part not in type(node).model_fields:
+                raise KeyError(f"{key!r} is not a scenario key")
+            node = getattr(node, part)
+        return node
+
+    def fitted_mismatches(self) -> list[tuple[str, float, object]]:
+        """``[[fitted]]`` entries whose value is no longer the scenario's (a file extending ``default`` that
+        overrides a fitted key inherits the entry): ``(key, fitted value, value in use)``."""
+        out = []
+        for f in self.fitted:
+            try:
+                now = self.value_of(f.key)
+            except KeyError:
+                out.append((f.key, f.value, None))
+                continue
+            if not isinstance(now, (int, float)) or abs(float(now) - f.value) > 1e-12:
+                out.append((f.key, f.value, now))
+        return out
 
 
 def load_scenario(ref: str | Path | Scenario) -> Scenario:

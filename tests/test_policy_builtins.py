@@ -132,8 +132,10 @@ def test_band_predikat_must_be_on_the_ladder(tmp_path):
 
 @pytest.mark.parametrize("name", EIGHT)
 def test_simulate_every_policy_units_meet_their_quotas(name, tmp_path):
+    """Rules as written (``neutral``: every unit enforces its kurva distribusi)."""
     out = tmp_path / name
-    assert main(["simulate", "--policy", name, "--n", "300", "--seed", "4", "--out", str(out)]) == 0
+    assert main(["simulate", "--policy", name, "--n", "300", "--seed", "4", "--scenario", "neutral",
+                 "--out", str(out)]) == 0
     scores = pd.read_csv(out / "scores.csv")
     units = pd.read_csv(out / "units.csv", keep_default_na=False)
     emp = pd.read_csv(out / "employees.csv")
@@ -154,3 +156,15 @@ def test_simulate_every_policy_units_meet_their_quotas(name, tmp_path):
     # the raw distribution did break quotas somewhere, so enforcement did something
     assert not check_quotas(rated[C.PREDIKAT_RAW], rated[C.UNIT], ups, pol.quota).empty
     assert (units[C.QUOTA_STATUS] == "infeasible").sum() <= 0.1 * len(units)
+
+
+@pytest.mark.parametrize("name", ["permenpan-6-2022", "serang"])
+def test_in_the_default_world_units_do_not_enforce_the_kurva(name, tmp_path):
+    """Practice (``default``: compliance share 0, fitted): raw predikat stand, broken quotas are reported."""
+    out = tmp_path / name
+    assert main(["simulate", "--policy", name, "--n", "300", "--seed", "4", "--out", str(out)]) == 0
+    scores = pd.read_csv(out / "scores.csv")
+    units = pd.read_csv(out / "units.csv", keep_default_na=False)
+    assert (scores[C.PREDIKAT] == scores[C.PREDIKAT_RAW]).all()
+    assert set(units[C.QUOTA_STATUS]) <= {"met", "not enforced"} and (units[C.QUOTA_STATUS] == "not enforced").any()
+    assert (units.loc[units[C.QUOTA_STATUS] == "not enforced", C.QUOTA_BOUND] != "").all()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from asnsim import columns as C
 from asnsim.errors import PolicyError, QuotaInfeasible
 from asnsim.policy import Quota, QuotaRule, load_policy
-from asnsim.quota import LEVELS, check_quotas, enforce_quotas, rule_bounds
+from asnsim.quota import LEVELS, MODES, check_quotas, enforce_quotas, rule_bounds
 
 SK, K, BP, B, SB = LEVELS
 QUOTA = load_policy("permenpan-6-2022").quota
@@ -261,7 +261,7 @@ def test_unit_predikat_draw_follows_cutpoints_and_truth():
 def test_simulated_leaders_follow_unit_predikat_and_units_meet_quotas():
     from asnsim.pipeline import simulate
     from asnsim.quota import unit_leaders
-    sim = simulate("permenpan-6-2022", n=400, seed=11)
+    sim = simulate("permenpan-6-2022", n=400, seed=11, scenario="neutral")   # rules as written: all units enforce
     emp = sim.employees.set_index(C.EMPLOYEE_ID)
     sc = sim.scores.set_index(C.EMPLOYEE_ID).loc[emp.index]
     leader = unit_leaders(sim.employees)
@@ -300,14 +300,16 @@ def _random_row(draw):
 
 
 @settings(max_examples=80, deadline=None)
-@given(_random_row(), st.lists(st.sampled_from(LEVELS), min_size=1, max_size=6), st.randoms(use_true_random=False))
-def test_any_disjoint_rules_are_met_with_fewest_moves(rules, raw, rnd):
+@given(_random_row(), st.lists(st.sampled_from(LEVELS), min_size=1, max_size=6), st.randoms(use_true_random=False),
+       st.sampled_from(MODES))
+def test_any_disjoint_rules_are_met_with_fewest_moves(rules, raw, rnd, mode):
+    """Every compliance mode meets the quotas with the fewest moves (only the direction differs)."""
     try:
         quota = Quota(rules=tuple(rules))
     except ValueError:  # minimum shares summing over 1: the validator refuses the policy
         return
     s = _scores(raw, [float(x) for x in rnd.sample(range(1000), len(raw))])
-    res = enforce_quotas(s, pd.Series(["U1"] * len(raw)), {"U1": "Baik"}, quota)
+    res = enforce_quotas(s, pd.Series(["U1"] * len(raw)), {"U1": "Baik"}, quota, mode=mode)
     n = len(raw)
     c = _compositions(n)
     ok = np.ones(len(c), dtype=bool)
@@ -322,3 +324,76 @@ def test_any_disjoint_rules_are_met_with_fewest_moves(rules, raw, rnd):
     fewest = int((n - np.minimum(counts, c[ok]).sum(axis=1)).min())
     assert check_quotas(res.predikat, pd.Series(["U1"] * n), {"U1": "Baik"}, quota).empty
     assert sum(a != b for a, b in zip(raw, res.predikat)) == fewest
+
+
+# ---- compliance (practice, from the scenario): who moves in each mode, and units that do not enforce
+def _mode_case():
+    """A Baik unit of ten Baik (scores below) that must send 3 away (at most 70% Baik, at least one BP/K);
+    two one-person units supply the level means: Sangat Baik 95, Butuh Perbaikan 5, so the midpoint is 50."""
+    sc = [8, 10, 12, 50, 52, 55, 60, 62, 65, 93]
+    s = _scores([B] * 10 + [SB, BP], sc + [95, 5])
+    unit = pd.Series(["U1"] * 10 + ["U2", "U3"])
+    return s, unit, {"U1": "Baik", "U2": "Istimewa", "U3": "Butuh Perbaikan"}
+
+
+@pytest.mark.parametrize("mode, expected", [
+    # the rule's intent: the three lowest-scoring move down
+    ("down-first", [BP, BP, BP] + [B] * 7),
+    # the lowest moves down for the one BP/K the unit needs, the two highest move up
+    ("up-first", [BP] + [B] * 7 + [SB, SB]),
+    # after the lowest (8) fills the BP/K minimum, the two left nearest a neighbouring level are 93
+    # (43 from the midpoint 50, nearer Sangat Baik) and 10 (40, nearer Butuh Perbaikan); 12 (38) stays
+    ("nearest", [BP, BP] + [B] * 7 + [SB]),
+])
+def test_compliance_modes_move_known_employees(mode, expected):
+    s, unit, ups = _mode_case()
+    res = enforce_quotas(s, unit, ups, QUOTA, mode=mode)
+    assert res.predikat.tolist()[:10] == expected
+    assert res.units.set_index(C.UNIT).loc["U1", C.N_MOVED] == 3   # the same, fewest, moves in every mode
+    assert check_quotas(res.predikat[:10], unit[:10], ups, QUOTA).empty
+
+
+def test_nearest_sends_everyone_down_without_a_level_above():
+    # no one holds Sangat Baik anywhere: the level above attracts nobody, so nearest is down-first here
+    s = _scores([B] * 10)
+    near = _one_unit([B] * 10, "Baik", mode="nearest").predikat.tolist()
+    assert near == _one_unit([B] * 10, "Baik").predikat.tolist() == [BP, BP, BP] + [B] * 7
+    assert len(s) == 10
+
+
+def test_a_unit_that_does_not_enforce_keeps_its_raw_predikat():
+    s, unit, ups = _mode_case()
+    res = enforce_quotas(s, unit, ups, QUOTA, enforcing={"U1": False})
+    assert res.predikat.tolist()[:10] == [B] * 10
+    st_ = res.units.set_index(C.UNIT)[C.QUOTA_STATUS]
+    assert st_.to_dict() == {"U1": "not enforced", "U2": "enforced", "U3": "met"}
+    assert "1 break them without enforcing" in res.summary()
+    assert not res.violations.empty   # the broken quota is still reported
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        _one_unit([B] * 3, "Baik", mode="sideways")
+
+
+def test_enforcing_units_are_common_to_policies_and_nested_in_the_share():
+    from asnsim.pipeline import simulate
+    from asnsim.scenario import load_scenario
+    neutral = load_scenario("neutral")
+
+    def practice(share):
+        q = neutral.quota.model_copy(update={"compliance": neutral.quota.compliance.model_copy(
+            update={"share": share})})
+        return neutral.model_copy(update={"quota": q})
+
+    def status(policy, share):
+        return simulate(policy, n=1500, seed=4, scenario=practice(share)).units.set_index(C.UNIT)[C.QUOTA_STATUS]
+
+    a, b = status("permenpan-6-2022", 0.3), status("gayungan", 0.3)
+    both = (a != "met") & (b != "met")          # units whose raw predikat break a quota under both policies
+    assert both.sum() > 30 and (a[both] == "not enforced").any()
+    # the same units ignore the kurva under both policies (one draw per unit, whatever the policy)
+    assert ((a[both] == "not enforced") == (b[both] == "not enforced")).all()
+    more = status("permenpan-6-2022", 0.6)
+    assert set(more[more == "not enforced"].index) < set(a[a == "not enforced"].index)  # a larger share adds units
+    assert not (status("permenpan-6-2022", 1.0) == "not enforced").any()   # rules as written: every unit enforces

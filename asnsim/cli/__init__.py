@@ -22,7 +22,7 @@ from .. import __version__
 from ..errors import AsnsimError
 
 #: sub-command modules, in the order ``asnsim --help`` lists them
-COMMANDS = ["policies", "simulate", "compare", "analyze", "demo", "anonymize", "calibrate"]
+COMMANDS = ["policies", "simulate", "compare", "analyze", "validate", "demo", "anonymize", "calibrate"]
 
 
 def _command_named(argv: list[str]) -> str | None:

@@ -454,9 +454,17 @@ def _simulate(policy, scenario, n: int, seed: int):
     return simulate(policy, n=n, seed=seed, scenario=scenario)
 
 
-def rubric_controls(policy: Policy | str = "permenpan-6-2022") -> tuple[Control, ...]:
-    """Controls of the rubric designer: component weights, rater panel, periods and kurva distribusi."""
+def rubric_controls(policy: Policy | str = "permenpan-6-2022", scenario: Scenario | str = "default"
+                    ) -> tuple[Control, ...]:
+    """Controls of the rubric designer: component weights, rater panel, periods and kurva distribusi.
+
+    The kurva distribusi has a rule side (the policy has one, and which unit
+    predikat) and a practice side (the share of units that enforce it and whom
+    they move, from the scenario): in the ``default`` world no unit enforces
+    it, so switching the rule on changes nothing until the share is raised.
+    """
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
+    practice = load_scenario(scenario).quota.compliance
     out = [Control(f"policy.components.{name}.weight", "float", comp.weight,
                    {"en": f"Weight: {comp.label or name}", "id": f"Bobot: {comp.label or name}"}, 0.0, 1.0, 0.05,
                    help={"en": "Weights are renormalized to sum to 1.",
@@ -480,6 +488,17 @@ def rubric_controls(policy: Policy | str = "permenpan-6-2022") -> tuple[Control,
                        {"en": "Unit predikat (quota)", "id": "Predikat unit (kuota)"},
                        options=tuple((u, {"en": "drawn per unit" if u == "draw" else u,
                                           "id": "diundi per unit" if u == "draw" else u}) for u in units)))
+    out.append(Control("scenario.quota.compliance.share", "float", practice.share,
+                       {"en": "Kurva in practice: share of units enforcing it",
+                        "id": "Kurva dalam praktik: porsi unit yang menerapkannya"}, 0.0, 1.0, 0.05,
+                       help={"en": "0 in the default world (the national record); 1 is the rule as written.",
+                             "id": "0 di dunia default (data nasional); 1 = aturan tertulis."}))
+    out.append(Control("scenario.quota.compliance.mode", "choice", practice.mode,
+                       {"en": "Kurva in practice: who moves", "id": "Kurva dalam praktik: siapa yang dipindah"},
+                       options=(("down-first", {"en": "the lowest scores move down", "id": "nilai terendah turun"}),
+                                ("up-first", {"en": "the highest scores move up", "id": "nilai tertinggi naik"}),
+                                ("nearest", {"en": "whoever is nearest another predikat",
+                                             "id": "yang terdekat ke predikat lain"}))))
     return tuple(out)
 
 
@@ -503,7 +522,7 @@ def rubric_designer(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-202
                 "truth": plots.score_vs_truth(sim.scores, sim.employees, lang),
                 "table": table}
 
-    return LiveView(rubric_controls(policy), render, lang,
+    return LiveView(rubric_controls(policy, scenario), render, lang,
                     title={"en": "Rubric designer", "id": "Perancang rubrik"}[lang])
 
 

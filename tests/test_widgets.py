@@ -213,6 +213,20 @@ def test_rubric_quota_and_periods_reach_the_policy_and_the_figures():
     assert view.last["table"].iloc[5, 1] > hours0  # monthly evaluations cost more rater time than quarterly
 
 
+def test_rubric_kurva_in_practice_reaches_the_scenario_and_moves_predikat():
+    """In the default world no unit enforces the kurva; the designer's practice control brings it back."""
+    view = widgets.rubric_designer(n=N, seed=1)
+    assert view.values()["scenario.quota.compliance.share"] == 0.0
+    before = view.last["table"].iloc[:, 1].copy()
+    view.set(scenario__quota__compliance__share=1.0, scenario__quota__compliance__mode="down-first")
+    pol, scen, _ = widgets.apply_controls(view.values(), "permenpan-6-2022", "default")
+    assert scen.quota.compliance.share == 1.0 and scen.quota.compliance.mode == "down-first"
+    sim = simulate(pol, n=N, seed=1, scenario=scen)
+    pd.testing.assert_series_equal(view.last["table"].iloc[:, 1], widgets.key_figures(sim, "en"), check_names=False)
+    assert not view.last["table"].iloc[:, 1].equals(before)
+    assert (sim.scores[C.PREDIKAT] != sim.scores[C.PREDIKAT_RAW]).any()   # units now move employees
+
+
 def test_bias_lab_correction_recovers_the_ordering_that_leniency_spoils():
     assert "standardize" in widgets.available_corrections()
     lab = widgets.bias_lab(n=N, seed=2)

@@ -12,12 +12,15 @@ source gives a number), ``validation.png`` and ``manifest.json`` to
 
 from __future__ import annotations
 
+#: one-line help in ``asnsim --help``
+HELP = "compare the simulated default world with the observed national record"
+
 #: every file ``validate`` may write (a stale one from an earlier run into the same folder is removed)
 VALIDATE_FILES = ("validation.csv", "validation.png", "manifest.json", "fitted.toml", "fit_profile.csv")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("validate", help="compare the simulated default world with the observed national record")
+    p = sub.add_parser("validate", help=HELP)
     p.add_argument("--n", type=int, default=None,
                    help="employees per simulated organisation (default 10000; with --fit 20000)")
     p.add_argument("--reps", type=int, default=None,

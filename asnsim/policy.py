@@ -47,10 +47,16 @@ class _Frozen(BaseModel):
 
 
 class Source(_Frozen):
-    """Where an element of a policy comes from (a regulation article or a seed paragraph)."""
+    """Where an element of a policy comes from (a regulation article or a seed paragraph).
+
+    ``quote`` is a verbatim phrase of the cited seed document (``shared/seeds/``), so a reader can find
+    the sentence; every source that cites a seed carries one (a test checks each is in its seed).
+    ``note`` says how the model reads it.
+    """
 
     element: str
     source: str
+    quote: str = ""
     note: str = ""
 
 

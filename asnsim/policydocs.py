@@ -59,8 +59,10 @@ def _mechanisms(p: Policy) -> str:
         out.append("self-reported achievements")
     if p.forum.enabled:
         out.append(f"{p.forum.frequency} evaluation forum" + (" + daily activity logs" if p.forum.activity_logs else ""))
-    if p.feedback.enabled:
-        out.append("continuous feedback" + (" leading to training" if p.feedback.training else ""))
+    growth = [text for text, on in (("continuous feedback", p.feedback.enabled),
+                                    ("training for those below expectation", p.feedback.training)) if on]
+    if growth:
+        out.append(" and ".join(growth) + " (true performance grows over the year)")
     if p.rating.weights_360 and len(p.components) == 2:
         out.append(f"{'/'.join(_pct(w) for w in p.rating.weights_360)} with peer or subordinate input")
     if any(b.requires_innovation for b in p.predikat.bands):
@@ -105,6 +107,20 @@ def policies_table(names: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame({p.name: [f(p) for f in ROWS.values()] for p in pols}, index=list(ROWS))
 
 
+def source_line(s) -> str:
+    """One Markdown bullet for a :class:`asnsim.policy.Source`: element, where, the verbatim quote, the reading.
+
+    Examples
+    --------
+    >>> from asnsim.policy import Source
+    >>> source_line(Source(element="periods", source="seed 000", quote="setiap triwulan", note="Quarterly."))
+    '- **periods** (seed 000): "setiap triwulan". Quarterly.'
+    """
+    quote = f' "{s.quote}".' if s.quote else ""
+    note = f" {s.note}" if s.note else ""
+    return f"- **{s.element}** ({s.source}):{quote}{note}".rstrip(":")
+
+
 def _md_cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -132,14 +148,15 @@ def policies_markdown() -> str:
         lines += ["", f"## `{n}`", "", _md_cell(p.description.strip()), ""]
         own = [s for s in p.sources if "seeds/" in s.source] if n not in NATIONAL else list(p.sources)
         if n not in NATIONAL:
-            lines += ["Seed sentences this model encodes:", ""]
+            lines += ["Seed passages this model encodes (element, where, a verbatim quote, how it is read):", ""]
         else:
             lines += ["Sources:", ""]
         for s in own:
-            lines.append(f"- **{s.element}**: {s.source}" + (f". {s.note}" if s.note else ""))
-        comp_src = [(k, c.source) for k, c in p.components.items() if c.source]
-        for k, src in comp_src:
-            lines.append(f"- **components.{k}**: {src}")
+            lines.append(source_line(s))
+        if n in NATIONAL:
+            for k, c in p.components.items():
+                if c.source:
+                    lines.append(f"- **components.{k}**: {c.source}")
         lines += ["", "Assumptions (numbers the sources do not give):", ""]
         for a in p.assumptions:
             lines.append(f"- **{a.key}** = `{a.value}`: {a.reason}")

@@ -16,7 +16,9 @@ Per employee per year:
   rater-ratee pairs) * minutes_per_forum (each panel member sits through each
   of their ratees' presentations);
 - ratee minutes = R * (minutes_per_report + self-ratings per round
-  * minutes_per_rating), plus forums per year * minutes_per_forum (presenting).
+  * minutes_per_rating), plus forums per year * minutes_per_forum (presenting),
+  plus, with daily activity logs (``forum.activity_logs``, Serang),
+  :data:`WORKING_DAYS_PER_YEAR` * ``minutes_per_activity_log``.
 
 Both are divided by the number of employees (ratees), so a design that makes
 few supervisors rate many people shows a small average with a heavy tail; the
@@ -31,6 +33,11 @@ import pandas as pd
 from .. import columns as C
 from ..policy import PERIODS_PER_YEAR, Policy
 from ._table import ALL, NAN, tidy
+
+
+#: Working days a year on which an ASN logs activities (assumption: 5-day weeks, less about 16 public holidays,
+#: 8 days of cuti bersama and 12 days of annual leave).
+WORKING_DAYS_PER_YEAR = 224
 
 
 def rounds_per_year(policy: Policy) -> int:
@@ -110,6 +117,8 @@ def burden(policy: Policy, ratings: pd.DataFrame | None = None, n_employees: int
     rate_min = {k: R * v * b.minutes_per_rating / n_emp for k, v in per_role.items()}
     rater = sum(v for k, v in rate_min.items() if k != C.SELF) + forums * pairs * b.minutes_per_forum / n_emp
     ratee = R * b.minutes_per_report + rate_min.get(C.SELF, 0.0) + forums * b.minutes_per_forum
+    if policy.forum.activity_logs:
+        ratee += WORKING_DAYS_PER_YEAR * b.minutes_per_activity_log
     rows = [("rater_hours", ALL, rater / 60), ("ratee_hours", ALL, ratee / 60),
             ("total_hours", ALL, (rater + ratee) / 60)]
     rows += [("rater_hours", role, rate_min[role] / 60) for role in C.ROLES]

@@ -11,7 +11,12 @@ The predikat is read off ``predikat.matrix`` (DOMAIN.md s.2).
 When hasil kerja is measured by indicators (city models such as Salatiga), an
 RHK is above expectation when its capaian (see :mod:`asnsim.scoring.capaian`)
 reaches ``rating.capaian_above``, below it under ``rating.capaian_meets``,
-and the same majority rule applies.
+and the same majority rule applies.  A policy with several results
+components (Serang: RHK judged in the evaluation forum and RHK measured from
+the daily activity logs) applies the rule once over all their RHK, in
+component order (the first ``rating.utama_items`` are utama): each RHK counts
+as above expectation at its scale's top (rated) or at ``capaian_above``
+(measured), below at its bottom or under ``capaian_meets``.
 
 The final score has no legal meaning in this regime: it orders employees for
 quota enforcement and metrics.  It is the weighted mean of the components'
@@ -48,6 +53,18 @@ def results_level(scores: np.ndarray, lo: float, hi: float, majority: float, uta
     return np.where(above & ~utama_below, 2, np.where(below, 0, 1))
 
 
+def rhk_codes(levels: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """RHK scores as 1 (at or below ``lo``), 3 (at or above ``hi``) or 2, NaN kept: one scale for every results
+    component, so :func:`results_level` can count RHK judged on a rating scale and RHK measured by capaian together.
+
+    Examples
+    --------
+    >>> rhk_codes(np.array([[1.0, 2.0, np.nan, 3.0]]), 1.0, 3.0).tolist()
+    [[1.0, 2.0, nan, 3.0]]
+    """
+    return np.where(np.isnan(levels), np.nan, np.where(levels <= lo, 1.0, np.where(levels >= hi, 3.0, 2.0)))
+
+
 def behaviour_level(mean_score: np.ndarray, above: float, meets: float) -> np.ndarray:
     """Perilaku level 0/1/2 from the mean BerAKHLAK item score."""
     return np.where(mean_score >= above, 2, np.where(mean_score >= meets, 1, 0))
@@ -76,6 +93,7 @@ def score_permenpan(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFra
     final = np.zeros(len(ids))
     r = np.ones(len(ids), dtype=int)
     b = np.ones(len(ids), dtype=int)
+    rhk = []  # every results component's RHK as 1 (below) / 2 / 3 (above), NaN where missing
     for cname, comp in policy.components.items():
         if comp.measure == "indicators":
             ind = indicator_table(indicators, policy, cname)
@@ -90,11 +108,13 @@ def score_permenpan(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFra
             lo, hi = comp.scale.min, comp.scale.max
         out[f"score_{cname}"] = value
         final += comp.weight * value
-        if cname == res_name:
-            r = results_level(levels, lo, hi, rules.results_majority, rules.utama_items)
+        if comp.kind == "results":
+            rhk.append(rhk_codes(levels, lo, hi))
         if cname == beh_name:
             b = behaviour_level(np.nanmean(levels, axis=1) if levels.size else np.full(len(ids), np.nan),
                                 rules.behaviour_above, rules.behaviour_meets)
+    if res_name is not None and rhk:
+        r = results_level(np.hstack(rhk), 1.0, 3.0, rules.results_majority, rules.utama_items)
     out.insert(1, C.FINAL_SCORE, final)
     out.insert(2, C.RATING_RESULTS, text_column(C.RATING_LEVELS, r))
     out.insert(3, C.RATING_BEHAVIOUR, text_column(C.RATING_LEVELS, b))

@@ -168,3 +168,31 @@ def test_pontianak_indicators_first_cut_favouritism_but_carry_unit_context(tmp_p
     assert 0.1 < fav["pontianak"] < fav["pp-30-2019"] - 0.05
     # raw outcome data carry unit context unless adjusted: the penalty grows with the indicators' weight
     assert ctx["pontianak"] > 0.5 and ctx["pontianak"] > ctx["pp-30-2019"] + 0.01
+
+
+def test_serang_hasil_kerja_counts_forum_and_logged_rhk_together():
+    from asnsim.policy import load_policy
+    from asnsim.scoring import score
+
+    pol = load_policy("serang")
+    forum = {1: [3, 3, 2, 2], 2: [1, 3, 3, 3], 3: [2, 2, 2, 2]}   # rhk_utama_1..3, rhk_tambahan_1 (atasan)
+    logged = {1: [120, 130], 2: [120, 120], 3: [80, 85]}           # capaian of the two work-plan targets
+    items = pol.components["hasil_kerja"].items
+    ratings = pd.DataFrame([(e, 100 + e, C.ATASAN, it, "annual", float(s), "hasil_kerja")
+                            for e, scores in forum.items() for it, s in zip(items, scores)] +
+                           [(e, 100 + e, C.ATASAN, it, "annual", 2.0, "perilaku_kerja")
+                            for e in forum for it in pol.components["perilaku_kerja"].items],
+                           columns=[C.RATEE_ID, C.RATER_ID, C.RATER_ROLE, C.ITEM, C.PERIOD, C.SCORE, C.COMPONENT])
+    targets = pol.components["rencana_kerja"].items
+    indicators = pd.DataFrame([(e, t, "kuantitas", "S1", 10.0, c / 10) for e, caps in logged.items()
+                               for t, c in zip(targets, caps)],
+                              columns=[C.EMPLOYEE_ID, C.INDICATOR, C.ASPECT, C.PERIOD, C.TARGET, C.REALISASI])
+    out = score(pol, ratings, pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3]}), indicators).set_index(C.EMPLOYEE_ID)
+    # 1: above on 2 of 4 forum RHK (not a majority) + 2 of 2 logged -> 4 of 6 above, no utama below: Di Atas
+    # 2: 5 of 6 above, but utama 1 is below: Sesuai.   3: 2 of 6 below (logged 80, 85 < 90): Sesuai
+    assert out[C.RATING_RESULTS].tolist() == [C.RATING_LEVELS[2], C.RATING_LEVELS[1], C.RATING_LEVELS[1]]
+    # the same forum ratings without the logged RHK (PermenPAN): employee 1 has no majority above
+    national = score(load_policy("permenpan-6-2022"), ratings, pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3]}))
+    assert national[C.RATING_RESULTS].iloc[0] == C.RATING_LEVELS[1]
+    # the final score weighs the forum (0-100), perilaku (0-100) and the logged capaian: 0.25, 0.5, 0.25
+    assert out.at[1, C.FINAL_SCORE] == pytest.approx(0.25 * 100 * (2.5 - 1) / 2 + 0.5 * 50 + 0.25 * 125)

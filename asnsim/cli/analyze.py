@@ -54,7 +54,7 @@ def register(sub) -> None:
                                                   "has no predikat column (built-in name or file)")
     p.add_argument("--scale", default=None, metavar="MIN:MAX",
                    help="the rating scale, e.g. 1:3, for rwg and AC1 (default: --policy's scale, else the observed "
-                        "range, said in the output); a score outside it is an error")
+                        "range, said in the output); a score outside it is an error; a negative MIN: --scale=-2:2")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
     add_reading_options(p)

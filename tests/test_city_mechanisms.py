@@ -51,7 +51,7 @@ def test_gayungan_feedback_and_training_raise_true_performance(tmp_path):
     np.testing.assert_array_equal(without.employees[C.TRUE_PERFORMANCE], emp[C.TRUE_PERFORMANCE_START])
     # raters see the grown results: hasil kerja ratings and the Sangat Baik share rise
     res = lambda s: s.ratings.loc[s.ratings[C.COMPONENT] == "hasil_kerja", C.SCORE].mean()  # noqa: E731
-    assert res(on) > res(without) + 0.02
+    assert res(on) > res(without) + 0.01
     assert (on.scores[C.PREDIKAT] == C.SANGAT_BAIK).mean() > (without.scores[C.PREDIKAT] == C.SANGAT_BAIK).mean()
     # objectivity is measured against the truth at the time of rating (the grown truth), not the start
     m = on.scores.merge(emp, on=C.EMPLOYEE_ID)

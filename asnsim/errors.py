@@ -46,3 +46,13 @@ class DesignError(AsnsimError):
 class QuotaInfeasible(AsnsimError):
     """The kurva distribusi quotas cannot be met for a unit (for example a
     one-person unit whose predikat requires two different employee predikat)."""
+
+
+class AsnsimWarning(UserWarning):
+    """Something the user should know about a result that was nevertheless computed (an iteration cap,
+    a design that limits what the estimates mean)."""
+
+
+class DesignWarning(AsnsimWarning):
+    """A rating design that the method fits, but that limits what its estimates mean (disconnected
+    subsets, nested raters); the message says how."""

@@ -69,13 +69,45 @@ def test_bad_input_exit_2(tmp_path, capsys, df, args, message):
 # rows are numbered as a spreadsheet shows them (header = row 1), as everywhere in asnsim (docs/input-formats.md)
 
 
-def test_disconnected_allowed_for_crossed_when_asked(tmp_path):
+def test_disconnected_fitted_by_crossed_with_a_warning_refused_when_strict(tmp_path, capsys):
     df = pd.DataFrame({"ratee_id": [1, 2, 3, 4] * 2, "rater_id": ["a", "a", "b", "b"] * 2,
                        "score": [1.0, 2.0, 2.0, 3.0, 1.5, 2.5, 2.0, 3.5]})
     path = _write(tmp_path, df)
-    assert main(["analyze", str(path), "--method", "crossed", "--out", str(tmp_path / "o")]) == 2
+    assert main(["analyze", str(path), "--method", "crossed", "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "asnsim: warning:" in err and "disconnected into 2 subsets" in err
+    assert "disconnected into 2 subsets" in (tmp_path / "o" / "report.md").read_text()
+    design = pd.read_csv(tmp_path / "o" / "design.csv").set_index("quantity")["value"]
+    assert design["n_subsets"] == "2" and design["nested"] == "True"
     assert main(["analyze", str(path), "--method", "crossed", "--allow-disconnected",
-                 "--out", str(tmp_path / "o")]) == 0
+                 "--out", str(tmp_path / "o2")]) == 0
+    assert main(["analyze", str(path), "--method", "crossed", "--require-connected",
+                 "--out", str(tmp_path / "o3")]) == 2
+    assert "--require-connected" in capsys.readouterr().err and not (tmp_path / "o3").exists()
+
+
+def test_cli_and_api_take_the_same_decision(tmp_path, capsys):
+    """One decision function: the API warns where the CLI warns and refuses where it refuses."""
+    import warnings
+
+    from asnsim.correction import correct
+    from asnsim.errors import DesignError, DesignWarning
+
+    df = pd.DataFrame({"ratee_id": [1, 2, 3, 4] * 2, "rater_id": ["a", "a", "b", "b"] * 2,
+                       "score": [1, 2, 2, 3, 2, 2, 2, 3]})
+    path = _write(tmp_path, df)
+    for method in ("crossed", "standardize", "mfrm"):
+        status = main(["analyze", str(path), "--method", method, "--out", str(tmp_path / method)])
+        cli = "refuse" if status == 2 else ("warn" if "asnsim: warning" in capsys.readouterr().err else "fit")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                correct(df, method)
+                api = "warn" if any(issubclass(w.category, DesignWarning) for w in caught) else "fit"
+            except DesignError:
+                api = "refuse"
+        assert (method, cli) == (method, api)
+        assert cli == {"crossed": "warn", "standardize": "warn", "mfrm": "refuse"}[method]
 
 
 def test_rerun_with_another_method_leaves_no_tables_of_the_first(ratings_csv, tmp_path):

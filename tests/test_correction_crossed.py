@@ -11,7 +11,7 @@ from asnsim.correction import correct, crossed, mixedlm
 from asnsim.correction.synthetic import crossed_ratings
 from asnsim.errors import DesignError, InputError
 
-crossed_mod = importlib.import_module("asnsim.correction.crossed")
+reml_mod = importlib.import_module("asnsim.correction.reml")
 
 
 def test_matches_statsmodels_mixedlm_small():
@@ -48,8 +48,11 @@ def test_reml_criterion_is_minimal_and_matches_hand_formula_balanced_one_way():
 def test_dense_and_sparse_paths_agree(monkeypatch):
     df = crossed_ratings(200, np.random.default_rng(2))
     dense = crossed(df)
-    monkeypatch.setattr(crossed_mod, "DENSE_MAX", 0)
+    assert dense.info["factorization"].startswith("dense")
+    monkeypatch.setattr(reml_mod, "DENSE_MAX", 0)
+    monkeypatch.setattr(reml_mod, "DENSE_LIMIT", 0)
     sparse = crossed(df)
+    assert sparse.info["factorization"].startswith("sparse")
     np.testing.assert_allclose(dense.variance_components["variance"], sparse.variance_components["variance"],
                                rtol=1e-6)
     np.testing.assert_allclose(dense.rater_effects["se"], sparse.rater_effects["se"], rtol=1e-5)
@@ -99,28 +102,3 @@ def test_errors():
     one = df.assign(rater_id=1)
     with pytest.raises(DesignError, match="only 1 rater"):
         crossed(one)
-
-
-def test_schur_pattern_and_conditional_variance_paths_agree(monkeypatch):
-    """The precomputed Schur pattern equals the sparse-product fallback; the dense inverse for conditional SDs
-    equals the triangular solves (beyond DENSE_MAX, so the sparse factorization is used by both)."""
-    from asnsim.correction.crossed import CrossedREML
-    df = crossed_ratings(470, np.random.default_rng(5))
-    e = pd.factorize(df["ratee_id"], sort=True)[0]
-    r = pd.factorize(df["rater_id"], sort=True)[0]
-    y, X = df["score"].to_numpy(float), np.ones((len(df), 1))
-    fast = CrossedREML(y, X, e, r)
-    assert fast._pattern is not None and fast.qb > crossed_mod.DENSE_MAX
-    monkeypatch.setattr(CrossedREML, "PATTERN_MAX", 0)
-    slow = CrossedREML(y, X, e, r)
-    assert slow._pattern is None
-    for theta in [(1.0, 1.0), (0.3, 2.0), (0.0, 0.7)]:
-        assert fast.deviance(theta) == pytest.approx(slow.deviance(theta), rel=1e-12)
-        a, b = fast._ab(theta)
-        da = a * a * fast.na + 1.0
-        np.testing.assert_allclose(fast._schur(a, b, da).toarray(), slow._schur(a, b, da).toarray(), atol=1e-12)
-    dense_inv = crossed(df)
-    monkeypatch.setattr(crossed_mod, "DENSE_INV_MAX", 0)
-    solves = crossed(df)
-    np.testing.assert_allclose(dense_inv.rater_effects["se"], solves.rater_effects["se"], rtol=1e-9)
-    np.testing.assert_allclose(dense_inv.ratee_scores["se"], solves.ratee_scores["se"], rtol=1e-9)

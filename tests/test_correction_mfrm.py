@@ -110,8 +110,13 @@ def test_input_errors():
         mfrm(bad)
     gap = df.copy()
     gap.loc[gap["score"] == 2, "score"] = 1
-    with pytest.raises(DesignError, match="category 2 is never used"):
-        mfrm(gap)
+    res = mfrm(gap)          # as FACETS without 'Keep': the unused score is left out, categories renumbered
+    assert res.tables["categories"]["category"].tolist() == [1, 3, 4]
+    assert any("never used (2)" in m for m in res.messages)
+    pcm = df.copy()
+    pcm.loc[(pcm["score"] == 2) & (pcm["item"] == 0), "score"] = 1
+    with pytest.raises(DesignError, match="score 2 is never used for item 0"):
+        mfrm(pcm, item="item", model="pcm")
 
 
 def test_correct_removes_severity_on_score_scale():
@@ -145,7 +150,7 @@ def test_joint_newton_solves_the_likelihood_equations_in_few_iterations():
 def test_conjugate_gradient_path_equals_dense_solve(monkeypatch, model):
     import importlib
 
-    mod = importlib.import_module("asnsim.correction.mfrm")
+    mod = importlib.import_module("asnsim.correction._mfrm_fit")
     df, _ = _rasch(np.random.default_rng(7), ne=300)
     dense = mfrm(df, item="item", model=model, group="group")
     monkeypatch.setattr(mod, "_DENSE_MAX", 0)

@@ -1,12 +1,15 @@
 """``asnsim analyze``: rater effects and adjusted scores from a ratings file.
 
-Writes ``rater_effects.csv``, ``ratee_scores.csv``, ``variance_components.csv``
-(mixed models), the FACETS-style tables (mfrm), ``reliability.csv``, with
-``--employees`` and ``--group`` ``fairness.csv`` (:mod:`asnsim.metrics.report`)
-and ``report.md``, all at once
-through :func:`asnsim.output.atomic_output_dir`.  :func:`write_core_outputs`
-writes the core files into a folder, so further outputs (reliability,
-fairness) can be added beside it in :func:`run`.
+Writes ``rater_effects.csv``, ``ratee_scores.csv``, ``design.csv`` (connectivity
+and nesting), ``variance_components.csv`` (mixed models), ``fixed_effects.csv``
+(crossed with ``--fixed`` or ``--item``), the FACETS-style tables (mfrm),
+``reliability.csv``, with ``--employees`` and ``--group`` ``fairness.csv``
+(:mod:`asnsim.metrics.report`) and ``report.md``, all at once through
+:func:`asnsim.output.atomic_output_dir`.  The model is fitted once
+(:func:`asnsim.correction.analyze`, which also takes the fit / warn / refuse
+decision the Python API takes) and that fit is reused by every table and by the
+report.  :func:`write_core_outputs` writes the core files into a folder, so
+further outputs (reliability, fairness) can be added beside it in :func:`run`.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ if TYPE_CHECKING:
 
 METHOD_CHOICES = ["standardize", "crossed", "mfrm", "mixedlm"]
 #: every file ``analyze`` may write (a stale one from an earlier run into the same folder is removed)
-ANALYZE_FILES = ("rater_effects.csv", "ratee_scores.csv", "variance_components.csv", "mfrm_*.csv", "report.md",
-                 "reliability.csv", "fairness.csv", "rejected_rows.csv", "analysis.json")
+ANALYZE_FILES = ("rater_effects.csv", "ratee_scores.csv", "variance_components.csv", "fixed_effects.csv",
+                 "design.csv", "mfrm_*.csv", "report.md", "reliability.csv", "fairness.csv", "rejected_rows.csv",
+                 "analysis.json")
 
 
 #: one-line help in ``asnsim --help``
@@ -39,13 +43,25 @@ def register(sub) -> None:
     p.add_argument("--score", default="score", help="column with the score (default score)")
     p.add_argument("--item", default=None, help="column with the item (optional; a facet for mfrm, a fixed "
                                                 "effect for crossed)")
-    p.add_argument("--method", choices=METHOD_CHOICES, default="crossed", help="analysis method (default crossed)")
+    p.add_argument("--method", choices=METHOD_CHOICES, default="crossed",
+                   help="analysis method (default crossed; docs/methods.md)")
+    p.add_argument("--fixed", default=None, metavar="FORMULA",
+                   help="crossed: covariates as a formula's right-hand side, e.g. \"same_sex + C(unit_type)\" "
+                        "(columns of the ratings file); writes fixed_effects.csv with Satterthwaite df")
     p.add_argument("--model", choices=["rsm", "pcm"], default="rsm",
                    help="mfrm: rating-scale (rsm) or partial-credit (pcm) thresholds")
     p.add_argument("--bias-group", default=None, help="mfrm: column for the rater x group bias table")
+    p.add_argument("--require-connected", action="store_true",
+                   help="refuse a disconnected design (by default crossed, mixedlm and standardize fit it and say "
+                        "what the subsets mean; mfrm refuses it unless --subsets is given)")
     p.add_argument("--allow-disconnected", action="store_true",
-                   help="standardize/crossed: analyse a disconnected design anyway (comparisons across subsets "
-                        "then rest on the model's assumptions); mfrm always refuses")
+                   help="accepted for older scripts: disconnected designs are analysed by default now")
+    p.add_argument("--subsets", choices=["largest", "each"], default=None,
+                   help="mfrm on a disconnected design: analyse the largest connected subset, or each subset "
+                        "separately (measures are comparable only within a subset)")
+    p.add_argument("--cuts", default=None, metavar="C1,C2,...",
+                   help="mfrm: cut a fine-grained score (a 0-120 scale, say) into bands at these points, e.g. "
+                        "50,70,90,110; the analysis is on the band numbers")
     p.add_argument("--employees", default=None, help="employees file (CSV/Excel/Parquet) joined on employee_id "
                                                      "(or the --ratee column), for fairness.csv")
     p.add_argument("--group", action="append", default=[], metavar="C",
@@ -78,25 +94,50 @@ def load_ratings_for_analysis(path: str | Path, ratee: str, rater: str, score: s
     return df
 
 
-def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str) -> dict:
-    """Run the chosen method on ``ratings`` and write its tables and report into ``folder``."""
-    from ..correction import analyze, check_connected
+def _cuts(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError("--cuts", f"cut points must be numbers separated by commas, got {text!r}") from None
+
+
+def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str, rows=None):
+    """Run the chosen method on ``ratings`` (one fit) and write its tables and report into ``folder``.
+
+    Warnings of the analysis (design, iteration cap) are printed on stderr as ``asnsim: warning: ...``.
+    """
+    import sys
+    import warnings
+
+    from ..correction import analyze
+    from ..errors import AsnsimWarning
     from ..output import write_table
 
-    if args.method == "mfrm" or not args.allow_disconnected:
-        check_connected(ratings, args.ratee, args.rater, source=source)
+    if args.fixed and args.method != "crossed":
+        raise InputError("--fixed", f"covariates are estimated by --method crossed, not {args.method}")
     options = {}
     if args.method == "mfrm":
-        options = {"model": args.model, "group": args.bias_group}
-    res = analyze(ratings, args.method, args.ratee, args.rater, args.score, item=args.item, source=source,
-                  **options)
+        options = {"model": args.model, "group": args.bias_group, "subsets": args.subsets, "cuts": _cuts(args.cuts)}
+    elif args.method == "crossed":
+        options = {"formula": args.fixed, "rows": rows}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AsnsimWarning)
+        res = analyze(ratings, args.method, args.ratee, args.rater, args.score, item=args.item, source=source,
+                      require_connected=args.require_connected, **options)
+    for w in caught:
+        if issubclass(w.category, AsnsimWarning):
+            print(f"asnsim: warning: {w.message}", file=sys.stderr)
     write_table(res.rater_effects, folder, "rater_effects")
     write_table(res.ratee_scores, folder, "ratee_scores")
+    if res.design is not None:
+        write_table(res.design.table().assign(value=lambda t: t["value"].astype(str)), folder, "design")
     if res.variance_components is not None:
         write_table(res.variance_components, folder, "variance_components")
     for name, table in res.tables.items():
-        write_table(table, folder, f"mfrm_{name}")
-    (folder / "report.md").write_text(render_report(res, source), encoding="utf-8")
+        write_table(table, folder, name if name == "fixed_effects" else f"mfrm_{name}")
+    (folder / "report.md").write_text(res.to_markdown(source), encoding="utf-8")
     return res
 
 
@@ -124,50 +165,18 @@ def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFra
     """reliability.csv (as given and after the correction) and, with --employees/--group, fairness.csv."""
     import numpy as np
 
-    from ..metrics.report import analyze_reports, write_reports
+    from ..metrics.report import analyze_reports, variance_component_fits, write_reports
 
     rt = ratings.assign(**{args.ratee: ratings[args.ratee].astype(str)})
+    adjusted = np.asarray(res.adjusted, dtype=float)
+    same_model = args.method == "crossed" and not args.item and not args.fixed and res.fit is not None
+    fits = variance_component_fits(rt, args.ratee, args.rater, args.score, args.item, adjusted,
+                                   reuse=res.fit if same_model else None)
     tabs = analyze_reports(rt, args.ratee, args.rater, args.score, args.item, employees=employees,
-                           groups=args.group, policy=policy, adjusted=np.asarray(res.adjusted, dtype=float),
+                           groups=args.group, policy=policy, adjusted=adjusted,
                            method=args.method, n_boot=args.n_boot, rng=np.random.default_rng(args.seed),
-                           employees_source=str(args.employees), scale=scale)
+                           employees_source=str(args.employees), scale=scale, fits=fits)
     write_reports(folder, tabs["reliability"], tabs.get("fairness"))
-
-
-def _fmt(df: pd.DataFrame, max_rows: int = 40) -> str:
-    shown = df.head(max_rows)
-    text = shown.to_string(index=False, float_format=lambda v: f"{v:.3f}")
-    more = f"\n... {len(df) - max_rows} more rows in the CSV" if len(df) > max_rows else ""
-    return "```\n" + text + more + "\n```\n"
-
-
-def render_report(res, source: str) -> str:
-    """A readable Markdown report of one analysis."""
-    import pandas as pd
-
-    lines = [f"# Rater-effect analysis: {res.method}", "", f"Data: `{source}`", ""]
-    info = {k: v for k, v in res.info.items() if not isinstance(v, (list, dict))}
-    lines += ["## Fit", "", _fmt(pd.DataFrame({"quantity": list(info), "value": [str(v) for v in info.values()]}))]
-    if res.variance_components is not None:
-        vc = res.variance_components.copy()
-        vc["share"] = vc["variance"] / vc["variance"].sum()
-        lines += ["## Variance components", "", _fmt(vc)]
-    re = res.rater_effects.sort_values("effect", ascending=False)
-    unit = "logits" if res.method == "mfrm" else "score units"
-    lines += [f"## Rater effects ({unit}; + = rates higher than the average rater)", "",
-              "Most lenient first.", "", _fmt(re, 20)]
-    if res.method == "mfrm":
-        t = res.tables
-        lines += ["## Summary: separation, strata, reliability (FACETS table 7 summary)", "", _fmt(t["summary"]),
-                  "## Raters (measure = severity)", "", _fmt(t["raters"].sort_values("measure")),
-                  "## Items", "", _fmt(t["items"]), "## Category statistics (FACETS table 8)", "",
-                  _fmt(t["categories"]), "## Ratees", "", _fmt(t["ratees"].sort_values("measure"), 20)]
-        if "bias" in t:
-            b = t["bias"]
-            lines += ["## Rater x group bias (|t| >= 2 flagged)", "", _fmt(b[b["flag"]].sort_values("t"), 30)]
-        lines += ["## Unexpected responses (|standardized residual| >= 3)", "", _fmt(t["unexpected"], 20)]
-    lines += ["## Ratee scores", "", _fmt(res.ratee_scores, 20)]
-    return "\n".join(lines) + "\n"
 
 
 def run(args) -> int:
@@ -189,8 +198,9 @@ def run(args) -> int:
     scale = scale or observed_scale(ratings[args.score])
     source = str(args.ratings)
     employees = load_employees_for_fairness(args)
+    rows = validated.data["source_row"].to_numpy() if "source_row" in validated.data else None
     with atomic_output_dir(args.out, owned=ANALYZE_FILES) as tmp:
-        res = write_core_outputs(ratings, args, tmp, source)
+        res = write_core_outputs(ratings, args, tmp, source, rows)
         info = res.info
         write_metric_outputs(ratings, res, args, employees, policy, tmp, scale)
         if args.skip_invalid:
@@ -201,5 +211,20 @@ def run(args) -> int:
                    tmp / "analysis.json")
     print(ledger_line(validated))
     print(f"scale: {scale.describe()}")
-    print(f"{args.method}: {len(ratings)} ratings analysed; tables written to {args.out}")
+    print(summary_line(res, len(ratings), args.out))
     return 0
+
+
+def summary_line(res, n: int, out: str) -> str:
+    """What ``analyze`` prints at the end: the design, the main estimates, where the tables are."""
+    parts = [f"{res.method}: {n} ratings analysed"]
+    d = res.design
+    if d is not None:
+        parts.append(f"{d.n_ratees} ratees, {d.n_raters} raters, {d.n_subsets} connected subset"
+                     f"{'s' if d.n_subsets != 1 else ''}" + (" (nested: one rater per ratee)" if d.nested else ""))
+    if res.variance_components is not None:
+        vc = res.variance_components.set_index("component")["variance"]
+        parts.append("variance " + ", ".join(f"{k} {v:.3g}" for k, v in vc.items()))
+    if "subsets_analysed" in res.info:
+        parts.append(f"{res.info['subsets_analysed']} of {res.info['n_subsets']} subsets analysed")
+    return "; ".join(parts) + f"; tables written to {out}"

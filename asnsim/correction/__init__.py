@@ -12,23 +12,35 @@ Methods: :func:`standardize` (per-rater centering / z-scores), :func:`crossed`
 FACETS-style tables), :func:`mixedlm` (statsmodels cross-check), :func:`forum`
 (forum calibration) and :func:`anchor` (anchoring on objective indicators).
 All are deterministic.
+
+:func:`analyze` (and so :func:`correct` and ``asnsim analyze``) first measures
+the design (:func:`describe_design`) and takes the one decision of
+:func:`asnsim.correction.design.decide`: fit, fit with a
+:class:`~asnsim.errors.DesignWarning`, or refuse with a
+:class:`~asnsim.errors.DesignError`.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from .. import columns as C
+from ..errors import AsnsimWarning, DesignError, DesignWarning
+from ._data import encode
 from .connectivity import check_connected, subsets
 from .crossed import crossed
+from .design import Decision, RatingDesign, decide, describe_design
 from .mfrm import mfrm
 from .mixedlm import mixedlm
 from .result import RaterAnalysis
 from .standardize import standardize
 from .strategies import anchor, forum
 
-__all__ = ["METHODS", "RaterAnalysis", "SCORE_ADJUSTED", "SCORE_RAW", "analyze", "anchor", "apply_policy_correction",
-           "check_connected", "correct", "crossed", "forum", "mfrm", "mixedlm", "standardize", "subsets"]
+__all__ = ["METHODS", "Decision", "RaterAnalysis", "RatingDesign", "SCORE_ADJUSTED", "SCORE_RAW", "analyze",
+           "anchor", "apply_policy_correction", "check_connected", "correct", "crossed", "decide",
+           "describe_design", "forum", "mfrm", "mixedlm", "standardize", "subsets"]
 
 #: methods a policy's ``correction.method`` may name (besides ``none``)
 METHODS = ("standardize", "crossed", "mfrm", "mixedlm", "forum", "anchor")
@@ -37,8 +49,43 @@ SCORE_RAW = "score_raw"
 
 
 def analyze(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
-            score: str = C.SCORE, item: str | None = None, source: str = "ratings", **options) -> RaterAnalysis:
-    """Run one rater-effect method by name (see the module docstring); ``options`` go to the method."""
+            score: str = C.SCORE, item: str | None = None, source: str = "ratings", require_connected: bool = False,
+            **options) -> RaterAnalysis:
+    """Run one rater-effect method by name, after deciding what the design supports.
+
+    The design is measured (:func:`describe_design`) and :func:`asnsim.correction.design.decide` says
+    whether to fit, to fit and warn (a :class:`~asnsim.errors.DesignWarning`, its message also in
+    ``result.messages``), or to refuse (a :class:`~asnsim.errors.DesignError`); ``asnsim analyze`` goes
+    through here too, so the CLI and the API give the same answer.  Other things the user should know
+    (an iteration cap reached, say) are warned as :class:`~asnsim.errors.AsnsimWarning`.
+
+    Parameters
+    ----------
+    require_connected : bool
+        Refuse a disconnected design whatever the method.
+    **options
+        Passed to the method (``subsets=`` for mfrm, ``formula=`` for crossed, ...).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown correction method {method!r}; choose one of {', '.join(METHODS)}")
+    enc = encode(ratings, ratee, rater, score, source, min_raters=1)
+    design = describe_design(ratings.assign(**{ratee: enc.ratee, rater: enc.rater}), ratee, rater)
+    decision = decide(design, method, require_connected, options.get("subsets"), source)
+    if decision.action == "refuse":
+        raise DesignError(decision.message)
+    res = _run(ratings, method, ratee, rater, score, item, source, options)
+    res.design = design
+    if decision.action == "warn":
+        res.messages.insert(0, decision.message)
+        warnings.warn(decision.message, DesignWarning, stacklevel=2)
+    for m in res.messages[1 if decision.action == "warn" else 0:]:
+        warnings.warn(m, AsnsimWarning, stacklevel=2)
+    return res
+
+
+def _run(ratings, method, ratee, rater, score, item, source, options) -> RaterAnalysis:
+    if method != "mfrm":
+        options.pop("subsets", None)
     if method == "standardize":
         return standardize(ratings, ratee, rater, score, source=source, **options)
     if method == "crossed":
@@ -54,7 +101,7 @@ def analyze(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: 
         if "objective" not in options:
             raise ValueError("method 'anchor' needs objective=<Series of indicator values by ratee id>")
         return anchor(ratings, options.pop("objective"), ratee, rater, score, source=source, **options)
-    raise ValueError(f"unknown correction method {method!r}; choose one of {', '.join(METHODS)}")
+    raise ValueError(f"unknown correction method {method!r}; choose one of {', '.join(METHODS)}")  # noqa
 
 
 def correct(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
@@ -105,7 +152,7 @@ def apply_policy_correction(policy, ratings: pd.DataFrame, indicators: pd.DataFr
     components use different scales; ``item`` is a facet (mfrm) or fixed effect (crossed).  ``anchor``
     anchors on each employee's mean indicator ``capaian`` and needs the indicators table.
     """
-    from ..errors import DesignError, PolicyError
+    from ..errors import PolicyError
 
     method = policy.correction.method
     if method == "none":
@@ -120,8 +167,11 @@ def apply_policy_correction(policy, ratings: pd.DataFrame, indicators: pd.DataFr
     part_key = "__correction_part"
     work = ratings.assign(**{part_key: ratings[keys].astype(str).agg("|".join, axis=1)}) if keys else ratings
     try:
-        out = correct(work, method, item=C.ITEM if C.ITEM in ratings.columns else None,
-                      by=part_key if keys else None, **options)
+        with warnings.catch_warnings():
+            # a simulated design is known: the warnings would repeat for every replicate and component
+            warnings.simplefilter("ignore", AsnsimWarning)
+            out = correct(work, method, item=C.ITEM if C.ITEM in ratings.columns else None,
+                          by=part_key if keys else None, **options)
     except DesignError as exc:
         raise PolicyError(policy.name, "correction.method",
                           f"{method!r} cannot be applied to this policy's rating design ({exc}); rater panels "

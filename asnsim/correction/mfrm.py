@@ -1,7 +1,9 @@
 """Many-facet Rasch measurement (MFRM) by joint maximum likelihood, with FACETS-style tables.
 
 Rating-scale model (Andrich 1978; Linacre 1989) for a rating ``x`` in
-categories ``0..m`` (the observed scores minus the lowest)::
+categories ``0..m`` (the observed scores in order; a score value nobody used is
+left out and the categories renumbered, as FACETS does unless told to keep
+unobserved categories)::
 
     log(P_k / P_{k-1}) = B_n - C_j - D_i - F_k
 
@@ -24,7 +26,20 @@ logits (typically 6-7 iterations).  Elements with extreme scores (all
 ratings in the lowest or highest category) have infinite ML estimates; as in
 FACETS, they are set aside (repeatedly, since removing one can make another
 extreme), the rest is estimated, and then each extreme element is estimated
-with the others fixed after moving its raw score 0.3 points inward.
+with the others fixed after moving its raw score 0.3 points inward.  When
+setting them aside would disconnect the rest, all elements are estimated jointly
+with the extreme ones' raw scores moved 0.3 points inward.  The iteration is
+guarded (:mod:`asnsim.correction._mfrm_fit`): it stops with an error on a
+non-finite step, switches on a weak ridge (a N(0, 10^2) prior) when the Newton
+system is singular or measures run away, and is capped at ``max_iter``
+iterations; the result's ``messages`` say when any of this happened.
+
+Measures are comparable only within a connected subset of ratees, raters and
+items (FACETS' subset rule, :mod:`asnsim.correction.connectivity`): a
+disconnected design is refused unless ``subsets="largest"`` (analyse the
+largest subset; the others' ratings get no adjusted score) or ``subsets="each"``
+(analyse every subset with at least two raters and two ratees separately, each
+on its own scale; the ``subset`` column says which).
 
 JMLE is biased outward for short tests.  With ``bias_correction="wright"`` all
 measures and SEs are multiplied by ``(L - 1) / L`` where ``L`` is the median
@@ -54,400 +69,50 @@ Wright, B. D., Masters, G. N. (1982). Rating Scale Analysis. MESA Press.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.linalg as sla
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from scipy import stats
 
 from .. import columns as C
 from ..errors import DesignError, InputError
 from ._data import codes, encode
-from .connectivity import check_connected
+from ._mfrm_fit import _Data, _fit_jmle, _moments, _probs, category_probs
+from ._mfrm_tables import Scale, bias_table, category_table, facet_table, separation, unexpected
+from .connectivity import check_connected, subsets as subset_labels
 from .result import RaterAnalysis, ratee_raw
 
-EXTREME_ADJ = 0.3
-_DENSE_MAX = 500        # Newton systems up to this size are solved densely, larger ones by CG
+__all__ = ["bias_table", "category_probs", "mfrm", "separation"]
+
+#: elements whose ratings carry less information than this per rating are flagged ``separated`` (ridge on)
+SEPARATED_INFO = 0.01
 
 
-@dataclass
-class _Data:
-    x: np.ndarray          # category 0..m
-    e: np.ndarray          # ratee codes
-    r: np.ndarray          # rater codes
-    i: np.ndarray          # item codes
-    g: np.ndarray          # threshold-group codes (0 for RSM, item for PCM)
-    m: int
-    ne: int
-    nr: int
-    ni: int
-    ng: int
+#: more distinct scores than this are refused without ``cuts``: a rating scale has a few ordered categories
+MAX_CATEGORIES = 20
 
 
-def category_probs(eta: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """P(X = k), k = 0..m, for linear predictors ``eta`` and thresholds ``tau[g]`` (shape (n, m+1)).
-
-    ``log P_k = k eta - sum_{h<=k} F_h - log normalizer``.
-    """
-    return np.ascontiguousarray(_probs(eta, tau, g).T)
-
-
-def _probs(eta: np.ndarray, tau: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Category probabilities as a (m+1, n) array (one contiguous row per category, the fast layout)."""
-    m = tau.shape[1]
-    cum = np.concatenate([np.zeros((tau.shape[0], 1)), np.cumsum(tau, axis=1)], axis=1)
-    P = np.empty((m + 1, len(eta)))
-    for k in range(m + 1):
-        np.multiply(eta, float(k), out=P[k])
-        P[k] -= cum[0, k] if len(cum) == 1 else cum[g, k]
-    P -= P.max(axis=0)
-    np.exp(P, out=P)
-    P /= P.sum(axis=0)
-    return P
+def _categories(y: np.ndarray, cuts, source: str, score: str) -> np.ndarray:
+    """The scores, or with ``cuts`` the band numbers 1..len(cuts)+1 (band k: cuts[k-2] <= score < cuts[k-1])."""
+    if cuts is not None:
+        c = np.asarray(sorted(float(v) for v in cuts))
+        return (np.searchsorted(c, y, side="right") + 1).astype(float)
+    values = np.unique(y)
+    if len(values) > MAX_CATEGORIES:
+        raise DesignError(f"{source}: the scores in column '{score}' take {len(values)} distinct values "
+                          f"({values[0]:g} to {values[-1]:g}); mfrm needs a rating scale of a few ordered "
+                          f"categories: give cut points (--cuts 50,70,90,110 or cuts=[...] in Python: the scores "
+                          f"become band numbers), or use --method crossed, which treats scores as numbers")
+    return y
 
 
-def _moments(P: np.ndarray, kurtosis: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Mean E, variance W (and kurtosis sum (k-E)^4 P_k) of the category from a (m+1, n) probability array."""
-    E = P[1].copy()
-    S2 = P[1].copy()
-    for k in range(2, len(P)):
-        E += k * P[k]
-        S2 += (k * k) * P[k]
-    W = S2 - E * E
-    K = None
-    if kurtosis:
-        K = np.zeros_like(E)
-        for k in range(len(P)):
-            dk = k - E
-            dk *= dk
-            K += dk * dk * P[k]
-    return E, W, K
-
-
-def _targets(x: np.ndarray, idx: np.ndarray, size: int, m: int) -> np.ndarray:
-    """Observed raw score per element, extremes moved 0.3 points inward."""
-    t = np.bincount(idx, weights=x, minlength=size)
-    mx = np.bincount(idx, minlength=size) * m
-    return np.clip(t, np.minimum(EXTREME_ADJ, mx / 2), np.maximum(mx - EXTREME_ADJ, mx / 2))
-
-
-def _newton(target, idx, size, E, W, maxstep=1.0):
-    num = target - np.bincount(idx, weights=E, minlength=size)
-    den = np.bincount(idx, weights=W, minlength=size)
-    return np.clip(num / np.maximum(den, 1e-12), -maxstep, maxstep)
-
-
-def _upper_tail(P: np.ndarray, weighted: bool = False) -> np.ndarray:
-    """``P(X >= h)`` (or ``sum_{k>=h} k P_k`` when ``weighted``), h = 1..m, as a (m, n) array."""
-    m = len(P) - 1
-    G = np.empty((m, P.shape[1]))
-    G[m - 1] = P[m] * m if weighted else P[m]
-    for h in range(m - 1, 0, -1):
-        np.add(G[h], P[h] * h if weighted else P[h], out=G[h - 1])
-    return G
-
-
-def _threshold_terms(P: np.ndarray, E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``G_h = P(X >= h)`` and ``V_h = Cov(X, 1[X >= h])``, h = 1..m, as (m, n) arrays."""
-    G = _upper_tail(P)
-    return G, _upper_tail(P, weighted=True) - E * G
-
-
-def _threshold_info(d: _Data, P: np.ndarray) -> np.ndarray:
-    """Information ``sum Var(1[X >= h])`` of each threshold, (groups, m)."""
-    G = _upper_tail(P)
-    return np.stack([np.bincount(d.g, weights=G[h] - G[h] * G[h], minlength=d.ng) for h in range(d.m)], axis=1)
-
-
-def _subset(d: _Data, keep: np.ndarray) -> _Data:
-    return _Data(d.x[keep], d.e[keep], d.r[keep], d.i[keep], d.g[keep], d.m, d.ne, d.nr, d.ni, d.ng)
-
-
-def _nonextreme(d: _Data) -> np.ndarray:
-    """Observations left after repeatedly setting aside elements with extreme scores (as FACETS does)."""
-    keep = np.ones(len(d.x), bool)
-    while True:
-        drop = np.zeros(len(d.x), bool)
-        for idx, size in ((d.e, d.ne), (d.r, d.nr), (d.i, d.ni)):
-            n = np.bincount(idx[keep], minlength=size)
-            t = np.bincount(idx[keep], weights=d.x[keep], minlength=size)
-            ext = (n > 0) & ((t == 0) | (t == n * d.m))
-            drop |= ext[idx]
-        drop &= keep
-        if not drop.any():
-            return keep
-        keep &= ~drop
-
-
-def _fit_jmle(d: _Data, tol: float, max_iter: int) -> dict:
-    """JMLE on the non-extreme observations, then extreme elements one by one with others fixed."""
-    keep = _nonextreme(d)
-    if keep.sum() == 0:
-        raise DesignError("every rating belongs to an element with an extreme score; nothing to estimate")
-    fit = _fit_core(_subset(d, keep), tol, max_iter)
-    B, Cs, D, tau = fit["B"], fit["C"], fit["D"], fit["tau"]
-    # extreme elements (no observations in the core fit): 0.3-point adjusted score, others fixed
-    for idx, size, par, sign in ((d.e, d.ne, B, 1.0), (d.r, d.nr, Cs, -1.0), (d.i, d.ni, D, -1.0)):
-        ext = np.bincount(idx[keep], minlength=size) == 0
-        if not ext.any():
-            continue
-        t = _targets(d.x, idx, size, d.m)
-        par[ext] = sign * np.where(t[ext] > np.bincount(idx, minlength=size)[ext] * d.m / 2, 3.0, -3.0)
-        rows = np.flatnonzero(ext[idx])                 # the extreme elements' own ratings
-        e, r, i, sub = d.e[rows], d.r[rows], d.i[rows], idx[rows]
-        for _ in range(100):
-            E, W, _ = _moments(_probs(B[e] - Cs[r] - D[i], tau, d.g[rows]))
-            step = sign * _newton(t, sub, size, E, W)
-            par[ext] += step[ext]
-            if np.abs(step[ext]).max() < tol:
-                break
-    cshift, dshift = Cs.mean(), D.mean()
-    fit.update(B=B - cshift - dshift, C=Cs - cshift, D=D - dshift, n_extreme_ratings=int((~keep).sum()))
-    return fit
-
-
-def _units(*facets: tuple[np.ndarray, int]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Code each rating by its combination of facet codes: (unit code per rating, each facet's code per unit)."""
-    key = np.zeros(len(facets[0][0]), np.int64)
-    for c, size in facets:
-        key = key * size + c
-    unit, keys = pd.factorize(key, sort=True)
-    parts = []
-    for _, size in facets[::-1]:
-        parts.append(keys % size)
-        keys = keys // size
-    return unit, parts[::-1]
-
-
-class _Pattern:
-    """A sparse (CSR) matrix with a fixed pattern, refilled from per-rating weights by one bincount per part.
-
-    ``parts`` are ``(rows, cols)`` index arrays, one entry per rating; entries with a negative index are
-    left out.  With ``symmetric`` each off-diagonal entry also fills its mirror.
-    """
-
-    def __init__(self, parts: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, int],
-                 symmetric: bool = False) -> None:
-        nr, nc = shape
-        keys = []
-        for r, c in parts:
-            if symmetric:
-                r, c = np.minimum(r, c), np.maximum(r, c)
-            keys.append(np.where((r >= 0) & (c >= 0), r.astype(np.int64) * nc + c, -1))
-        uniq, inv = np.unique(np.concatenate(keys), return_inverse=True)
-        dropped = len(uniq) > 0 and uniq[0] < 0
-        uniq = uniq[1:] if dropped else uniq
-        inv = inv - 1 if dropped else inv
-        self.n_upper = len(uniq)
-        inv[inv < 0] = self.n_upper                                  # dropped entries: a spare last bin
-        self.pos = np.split(inv.reshape(-1), np.cumsum([len(k) for k in keys])[:-1])
-        r, c = uniq // nc, uniq % nc
-        self.take = np.arange(len(uniq))
-        if symmetric:                                               # add the mirror of off-diagonal entries
-            off = np.flatnonzero(r != c)
-            r, c = np.concatenate([r, c[off]]), np.concatenate([c, r[off]])
-            self.take = np.concatenate([self.take, off])
-        order = np.lexsort((c, r))
-        self.take, self.rows, self.indices = self.take[order], r[order], c[order].astype(np.int32)
-        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(self.rows, minlength=nr))]).astype(np.int32)
-        self.shape = shape
-
-    def fill(self, weights: list[np.ndarray]) -> sp.csr_matrix:
-        v = np.bincount(self.pos[0], weights=weights[0], minlength=self.n_upper + 1)
-        for pos, w in zip(self.pos[1:], weights[1:]):
-            v += np.bincount(pos, weights=w, minlength=self.n_upper + 1)
-        return sp.csr_matrix((v[self.take], self.indices, self.indptr), shape=self.shape)
-
-
-def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
-    te = _targets(d.x, d.e, d.ne, d.m)
-    tr = _targets(d.x, d.r, d.nr, d.m)
-    ti = _targets(d.x, d.i, d.ni, d.m)
-    ne_obs = np.bincount(d.e, minlength=d.ne) * d.m
-    # PROX-like start: log-odds of the mean score of each element
-    with np.errstate(divide="ignore", invalid="ignore"):
-        B = np.nan_to_num(np.log(te / (ne_obs - te)))
-        Cs = -np.nan_to_num(np.log(tr / (np.bincount(d.r, minlength=d.nr) * d.m - tr)))
-        D = -np.nan_to_num(np.log(ti / (np.bincount(d.i, minlength=d.ni) * d.m - ti)))
-    Cs -= Cs.mean()
-    D -= D.mean()
-    counts = np.stack([np.bincount(d.g, weights=(d.x == k).astype(float), minlength=d.ng)
-                       for k in range(d.m + 1)], axis=1)
-    tau = np.log(np.maximum(counts[:, :-1], 0.5) / np.maximum(counts[:, 1:], 0.5))
-    tau -= tau.mean(axis=1, keepdims=True)
-    # Newton-Raphson on (B, C, D, F) jointly: eta has Jacobian +1 (ratee), -1 (rater), -1 (item); the
-    # thresholds enter through the scores S_h = 1[x >= h].  The ratee block of the information matrix is
-    # diagonal, so ratees are eliminated and the Schur complement over raters, items and thresholds is solved
-    # (densely when small, else by Jacobi-preconditioned conjugate gradients).  The model is invariant to
-    # shifting B with C, with D, and with F (RSM; for PCM, D_i against F_i), so the first rater, the first
-    # item and the last threshold of each group are references in the Newton system, recentred after each
-    # step.  The blocks have a fixed sparsity pattern that each iteration fills by bincount.
-    m1 = d.m - 1                                                    # free thresholds per group
-    no = d.nr + d.ni
-    present = np.concatenate([np.bincount(d.r, minlength=d.nr), np.bincount(d.i, minlength=d.ni)]) > 0
-    free = present.copy()
-    free[np.flatnonzero(present[:d.nr])[0]] = False                 # reference rater
-    free[d.nr + np.flatnonzero(present[d.nr:])[0]] = False          # reference item
-    fo = np.flatnonzero(free)
-    g_used = np.flatnonzero(np.bincount(d.g, minlength=d.ng) > 0)
-    ft = (g_used[:, None] * m1 + np.arange(m1)).ravel()             # free thresholds, as g * m1 + h
-    nf = len(fo) + len(ft)
-    col = np.full(no + d.ng * m1, -1)                               # -1: not in the system
-    col[fo] = np.arange(len(fo))
-    col[no + ft] = len(fo) + np.arange(len(ft))
-    # the information is summed per ratee x rater, ratee x item, ratee x group and rater x item x group
-    u_er, (e_er, r_er) = _units((d.e, d.ne), (d.r, d.nr))
-    u_ei, (e_ei, i_ei) = _units((d.e, d.ne), (d.i, d.ni))
-    u_eg, (e_eg, g_eg) = _units((d.e, d.ne), (d.g, d.ng))
-    u_rig, (r_rig, i_rig, g_rig) = _units((d.r, d.nr), (d.i, d.ni), (d.g, d.ng))
-    pat_eo = _Pattern([(e_er, col[r_er]), (e_ei, col[d.nr + i_ei])]
-                      + [(e_eg, col[no + g_eg * m1 + h]) for h in range(m1)], (d.ne, nf))
-    cr, ci = col[r_rig], col[d.nr + i_rig]
-    ct = [col[no + g_rig * m1 + h] for h in range(m1)]
-    pairs_ff = [(h, l) for h in range(m1) for l in range(h, m1)]
-    pat_oo = _Pattern([(cr, cr), (ci, ci), (cr, ci)] + [(cr, c) for c in ct] + [(ci, c) for c in ct]
-                      + [(ct[h], ct[l]) for h, l in pairs_ff], (nf, nf), symmetric=True)
-    has_e = np.bincount(d.e, minlength=d.ne) > 0
-    target_o = np.concatenate([-tr, -ti])[fo]
-    obs_ge = [np.bincount(d.g, weights=d.x >= h + 1, minlength=d.ng) for h in range(m1)]
-    converged = False
-    change = np.inf
-    for it in range(1, max_iter + 1):
-        eta = B[d.e] - Cs[d.r] - D[d.i]
-        P = _probs(eta, tau, d.g)
-        E, W, _ = _moments(P)
-        G, V = _threshold_terms(P, E)
-        g_e = te - np.bincount(d.e, weights=E, minlength=d.ne)
-        g_f = np.stack([np.bincount(d.g, weights=G[h], minlength=d.ng) - obs_ge[h] for h in range(m1)]
-                       + [np.zeros(d.ng)], axis=1)[:, :m1]
-        g_o = np.concatenate([target_o + np.concatenate([np.bincount(d.r, weights=E, minlength=d.nr),
-                                                         np.bincount(d.i, weights=E, minlength=d.ni)])[fo],
-                              g_f.ravel()[ft]])
-        h_e = np.where(has_e, np.bincount(d.e, weights=W, minlength=d.ne), 1.0)
-        H_eo = pat_eo.fill([-np.bincount(u_er, weights=W), -np.bincount(u_ei, weights=W)]
-                           + [-np.bincount(u_eg, weights=V[h]) for h in range(m1)])
-        w_rig = np.bincount(u_rig, weights=W)
-        v_rig = [np.bincount(u_rig, weights=V[h]) for h in range(m1)]
-        H_oo = pat_oo.fill([w_rig] * 3 + v_rig * 2
-                           + [np.bincount(u_rig, weights=G[l] - G[h] * G[l]) for h, l in pairs_ff])
-        H_oe = H_eo.T
-        rhs = g_o - H_oe @ (g_e / h_e)
-        if nf <= _DENSE_MAX:
-            S = H_oo - H_oe @ sp.diags(1.0 / h_e) @ H_eo
-            step_o = sla.solve(S.toarray(), rhs, assume_a="pos", check_finite=False)
-        else:   # matrix-free conjugate gradients on the Schur complement, Jacobi preconditioned
-            diag_s = H_oo.diagonal() - np.bincount(H_eo.indices, weights=H_eo.data ** 2 / h_e[pat_eo.rows],
-                                                   minlength=nf)
-            op = spla.LinearOperator((nf, nf), dtype=float, matvec=lambda v: H_oo @ v - H_oe @ ((H_eo @ v) / h_e))
-            pre = spla.LinearOperator((nf, nf), dtype=float, matvec=lambda v: v / diag_s)
-            step_o, _ = spla.cg(op, rhs, rtol=1e-12, atol=0.0, maxiter=5000, M=pre)
-        step_e = (g_e - H_eo @ step_o) / h_e
-        step = np.clip(np.concatenate([step_e, step_o]), -1.0, 1.0)   # damp far from the solution
-        full = np.zeros(d.ne + no + d.ng * m1)
-        full[:d.ne] = step[:d.ne]
-        full[d.ne + fo] = step[d.ne:d.ne + len(fo)]
-        full[d.ne + no + ft] = step[d.ne + len(fo):]
-        B = B + full[:d.ne]
-        Cs = Cs + full[d.ne:d.ne + d.nr]
-        D = D + full[d.ne + d.nr:d.ne + no]
-        tau = tau.copy()
-        tau[:, :m1] += full[d.ne + no:].reshape(d.ng, m1)
-        c = tau.mean(axis=1)
-        tau -= c[:, None]
-        if d.ng == 1:
-            B -= c[0]
-        else:                                       # partial credit: absorb into item difficulties
-            D += c
-        cshift, dshift = Cs.mean(), D.mean()
-        Cs -= cshift
-        D -= dshift
-        B -= cshift + dshift
-        change = np.abs(step).max()
-        if change < tol:
-            converged = True
-            break
-    return {"B": B, "C": Cs, "D": D, "tau": tau, "iterations": it, "converged": converged, "change": change}
-
-
-def _fit_stats(idx, size, y, W, K):
-    n = np.bincount(idx, minlength=size).astype(float)
-    z2 = y * y / W
-    outfit = np.bincount(idx, weights=z2, minlength=size) / n
-    sw = np.bincount(idx, weights=W, minlength=size)
-    infit = np.bincount(idx, weights=y * y, minlength=size) / sw
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q_out = np.sqrt(np.maximum(np.bincount(idx, weights=K / (W * W), minlength=size) / n ** 2 - 1 / n, 1e-12))
-        q_in = np.sqrt(np.maximum(np.bincount(idx, weights=K - W * W, minlength=size) / sw ** 2, 1e-12))
-    zstd = lambda ms, q: (np.cbrt(ms) - 1.0) * (3.0 / q) + q / 3.0  # noqa: E731
-    return n, sw, infit, zstd(infit, q_in), outfit, zstd(outfit, q_out)
-
-
-def separation(measure: np.ndarray, se: np.ndarray) -> dict:
-    """Separation G, strata H = (4G+1)/3 and reliability G^2/(1+G^2) of one facet's measures."""
-    ok = np.isfinite(measure) & np.isfinite(se)
-    if ok.sum() < 2:
-        return {"sd_observed": np.nan, "rmse": np.nan, "sd_true": np.nan, "separation": np.nan,
-                "strata": np.nan, "reliability": np.nan}
-    obs_var = float(np.var(measure[ok], ddof=1))
-    mse = float(np.mean(se[ok] ** 2))
-    true_var = max(obs_var - mse, 0.0)
-    G = np.sqrt(true_var / mse)
-    return {"sd_observed": np.sqrt(obs_var), "rmse": np.sqrt(mse), "sd_true": np.sqrt(true_var),
-            "separation": G, "strata": (4 * G + 1) / 3, "reliability": true_var / obs_var if obs_var else np.nan}
-
-
-def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID, score: str = C.SCORE,
-         item: str | None = None, model: Literal["rsm", "pcm"] = "rsm",
-         bias_correction: Literal["wright"] | None = "wright", group: str | None = None,
-         tol: float = 1e-7, max_iter: int = 1000, source: str = "ratings") -> RaterAnalysis:
-    """Fit a many-facet Rasch model (ratee, rater[, item], thresholds) and tabulate it like FACETS.
-
-    Parameters
-    ----------
-    ratings : DataFrame
-        Long ratings table; scores must be integers (consecutive categories).
-    ratee, rater, score, item : str
-        Column names (``item`` optional: without it the model has two facets).
-    model : {"rsm", "pcm"}
-        Rating-scale (shared thresholds) or partial-credit (thresholds per item).
-    bias_correction : {"wright", None}
-        Multiply measures by (L-1)/L (see module notes) or report the plain JML estimates.
-    group : str, optional
-        Column for the rater x group bias/interaction table (for example ``item`` or a ratee attribute).
-    tol, max_iter
-        Convergence: largest change in any parameter, in logits.
-
-    Returns
-    -------
-    RaterAnalysis
-        ``rater_effects.effect`` is the rater's leniency ``-C_j`` in logits (positive = rates higher than the
-        average rater); ``ratee_scores.adjusted`` is the fair average (expected score from an average rater
-        on an average item).  ``tables`` holds ``ratees, raters, items, summary, categories, bias,
-        unexpected``.
-
-    Raises
-    ------
-    DesignError
-        Disconnected design (the subsets are named), a null category, fewer than two raters.
-    InputError
-        Non-integer scores (the row is named).
-    """
-    enc = encode(ratings, ratee, rater, score, source)
-    frac = enc.y != np.round(enc.y)
-    if frac.any():
-        row = int(np.flatnonzero(frac)[0]) + 1
-        raise InputError(source, f"mfrm needs integer rating categories, got {enc.y[row - 1]!r}", row=row,
-                         column=score)
-    check_connected(ratings, ratee, rater, item, source)
-    lo = int(enc.y.min())
-    x = (enc.y - lo).astype(np.int64)
-    m = int(x.max())
-    if m < 1:
-        raise DesignError(f"{source}: every score is {lo}; a Rasch model needs at least two categories")
+def _prepare(ratings, enc, item, model, source):
+    """Categories (renumbered when some score values are unused), item codes and the data for the fit."""
+    values = np.unique(enc.y)
+    if len(values) < 2:
+        raise DesignError(f"{source}: every score is {values[0]:g}; a Rasch model needs at least two categories")
+    x = np.searchsorted(values, enc.y).astype(np.int64)
+    m = len(values) - 1
     if item is not None:
         i_codes, i_ids = codes(ratings[item])
     else:
@@ -459,116 +124,235 @@ def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID
     counts = np.stack([np.bincount(g, weights=(x == k).astype(float), minlength=ng) for k in range(m + 1)], axis=1)
     if (counts == 0).any():
         gi, k = np.argwhere(counts == 0)[0]
-        where = f" for item {i_ids[gi]}" if model == "pcm" else ""
-        raise DesignError(f"{source}: score category {lo + k} is never used{where}; recode the scale or "
-                          f"collapse categories (null categories make thresholds inestimable)")
+        raise DesignError(f"{source}: score {values[k]:g} is never used for item {i_ids[gi]}; partial-credit "
+                          f"thresholds need every category on every item (use the rating-scale model, or "
+                          f"collapse categories)")
     d = _Data(x, enc.ratee, enc.rater, i_codes, g, m, enc.n_ratee, enc.n_rater, len(i_ids), ng)
+    full = np.arange(values[0], values[-1] + 1)
+    unused = np.setdiff1d(full, values)
+    notes = []
+    if len(unused):
+        shown = ", ".join(f"{u:g}" for u in unused[:10]) + (" ..." if len(unused) > 10 else "")
+        notes.append(f"{len(unused)} score value(s) between {values[0]:g} and {values[-1]:g} are never used "
+                     f"({shown}); the {len(values)} observed values are the categories, renumbered in order "
+                     f"(as FACETS does without 'Keep')")
+    if m > 20:
+        notes.append(f"the scores take {len(values)} distinct values: a Rasch rating-scale model wants a few "
+                     f"ordered categories (10 or more ratings in each); consider recoding the scale")
+    return d, Scale(values.astype(float)), i_ids, notes
+
+
+def mfrm(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID, score: str = C.SCORE,
+         item: str | None = None, model: Literal["rsm", "pcm"] = "rsm",
+         bias_correction: Literal["wright"] | None = "wright", group: str | None = None,
+         subsets: Literal["largest", "each"] | None = None, cuts=None, tol: float = 1e-7,
+         max_iter: int = 100, source: str = "ratings") -> RaterAnalysis:
+    """Fit a many-facet Rasch model (ratee, rater[, item], thresholds) and tabulate it like FACETS.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long ratings table; scores must be integers (ordered categories).
+    ratee, rater, score, item : str
+        Column names (``item`` optional: without it the model has two facets).
+    model : {"rsm", "pcm"}
+        Rating-scale (shared thresholds) or partial-credit (thresholds per item).
+    bias_correction : {"wright", None}
+        Multiply measures by (L-1)/L (see module notes) or report the plain JML estimates.
+    group : str, optional
+        Column for the rater x group bias/interaction table (for example ``item`` or a ratee attribute).
+    subsets : {None, "largest", "each"}
+        A disconnected design is refused by default; ``"largest"`` analyses its largest connected subset,
+        ``"each"`` every subset separately (see the module notes).
+    cuts : sequence of float, optional
+        Cut points that turn a fine-grained score (a 0-120 scale, say) into bands ``1..len(cuts)+1``; the
+        analysis is then on the band numbers.  Without cuts, more than :data:`MAX_CATEGORIES` distinct
+        scores are refused.
+    tol, max_iter
+        Convergence: largest change in any parameter, in logits; at most ``max_iter`` Newton iterations
+        (reaching the cap is reported in ``messages`` and warned).
+
+    Returns
+    -------
+    RaterAnalysis
+        ``rater_effects.effect`` is the rater's leniency ``-C_j`` in logits (positive = rates higher than the
+        average rater); ``ratee_scores.adjusted`` is the fair average (expected score from an average rater
+        on an average item).  ``tables`` holds ``ratees, raters, items, summary, categories, bias,
+        unexpected`` (and ``subsets`` with ``subsets=``).
+
+    Raises
+    ------
+    DesignError
+        Disconnected design without ``subsets`` (the subsets are named), a category unused on an item
+        (partial credit), fewer than two raters, a Newton step that is not finite.
+    InputError
+        Non-integer scores (the row is named).
+    """
+    enc = encode(ratings, ratee, rater, score, source)
+    frac = enc.y != np.round(enc.y)
+    if frac.any():
+        row = int(np.flatnonzero(frac)[0]) + 1
+        raise InputError(source, f"mfrm needs integer rating categories, got {enc.y[row - 1]!r}", row=row,
+                         column=score)
+    if cuts is not None or len(np.unique(enc.y)) > MAX_CATEGORIES:
+        banded = _categories(enc.y, cuts, source, score)
+        ratings = ratings.assign(**{score: banded})
+        enc = encode(ratings, ratee, rater, score, source)
+    if subsets not in (None, "largest", "each"):
+        raise ValueError(f"subsets must be None, 'largest' or 'each', got {subsets!r}")
+    options = {"item": item, "model": model, "bias_correction": bias_correction, "group": group, "tol": tol,
+               "max_iter": max_iter, "source": source}
+    if subsets is None:
+        try:
+            check_connected(ratings, ratee, rater, item, source)
+        except DesignError as exc:
+            raise DesignError(f"{exc}; analyse the largest subset or each subset separately (--subsets "
+                              f"largest|each; subsets='largest'|'each' in Python)") from None
+        return _fit_connected(ratings, enc, **options)
+    labels = subset_labels(ratings, ratee, rater)
+    of_ratee = labels[labels["facet"] == "ratee"].set_index("element")["subset"]
+    label = of_ratee.reindex(enc.ratee_ids).to_numpy()[enc.ratee]
+    return _fit_subsets(ratings, enc, label, subsets, ratee, rater, score, options)
+
+
+def _fit_connected(ratings: pd.DataFrame, enc, item, model, bias_correction, group, tol, max_iter, source,
+                   rows: np.ndarray | None = None) -> RaterAnalysis:
+    """The model on one connected set of ratings (``rows``: their row numbers, for the unexpected table)."""
+    d, scale, i_ids, notes = _prepare(ratings, enc, item, model, source)
     fit = _fit_jmle(d, tol, max_iter)
     B, Cs, D, tau = fit["B"], fit["C"], fit["D"], fit["tau"]
     eta = B[d.e] - Cs[d.r] - D[d.i]
     P = _probs(eta, tau, d.g)
     E, W, K = _moments(P, kurtosis=True)
-    y = x - E
+    y = d.x - E
     L = float(np.median(np.bincount(d.e)))
     factor = (L - 1) / L if bias_correction == "wright" and L > 1 else 1.0
-
-    def facet_table(idx, size, ids, measure, sign, fair_eta):
-        n, sw, infit, inz, outfit, outz = _fit_stats(idx, size, y, W, K)
-        se = 1.0 / np.sqrt(sw)
-        obs = np.bincount(idx, weights=x, minlength=size)
-        fair = lo + _moments(_probs(fair_eta, tau.mean(axis=0, keepdims=True), np.zeros(size, np.int64)))[0]
-        return pd.DataFrame({"element": ids, "n": n.astype(int), "observed_average": lo + obs / n,
-                             "fair_average": fair, "measure": sign * measure * factor, "se": se * factor,
-                             "infit_mnsq": infit, "infit_zstd": inz, "outfit_mnsq": outfit, "outfit_zstd": outz,
-                             "extreme": (obs == 0) | (obs == n * m)})
-
     Bbar = float(B.mean())
-    ratees = facet_table(d.e, d.ne, enc.ratee_ids, B, 1.0, B)
-    raters = facet_table(d.r, d.nr, enc.rater_ids, Cs, 1.0, Bbar - Cs)
-    items = facet_table(d.i, d.ni, i_ids, D, 1.0, Bbar - D)
+    sep_e, sep_r, sep_i = _separated(d, fit, W)
+    ratees = facet_table(d, scale, d.e, d.ne, enc.ratee_ids, B, B, tau, y, W, K, factor, sep_e)
+    raters = facet_table(d, scale, d.r, d.nr, enc.rater_ids, Cs, Bbar - Cs, tau, y, W, K, factor, sep_r)
+    items = facet_table(d, scale, d.i, d.ni, i_ids, D, Bbar - D, tau, y, W, K, factor, sep_i)
     summary = pd.DataFrame([{"facet": f, **separation(t["measure"].to_numpy(), t["se"].to_numpy())}
                             for f, t in (("ratee", ratees), ("rater", raters), ("item", items))])
-    categories = _category_table(d, P, eta, y, W, tau, lo, factor)
-    tables = {"ratees": ratees, "raters": raters, "items": items, "summary": summary, "categories": categories,
-              "unexpected": _unexpected(ratings, y / np.sqrt(W), x + lo, E + lo)}
+    expected = scale.score(P, E)
+    tables = {"ratees": ratees, "raters": raters, "items": items, "summary": summary,
+              "categories": category_table(d, scale, P, eta, y, W, tau, factor),
+              "unexpected": unexpected(y / np.sqrt(W), enc.y, expected, rows)}
     if group is not None:
         tables["bias"] = bias_table(ratings, group, d, eta, tau, enc.rater_ids, source)
-    # outputs common to every method
-    fair_slope = W  # d E / d eta
     rater_effects = pd.DataFrame({"rater_id": enc.rater_ids, "n": raters["n"], "effect": -raters["measure"],
                                   "se": raters["se"], "severity": raters["measure"],
                                   "fair_average": raters["fair_average"], "infit_mnsq": raters["infit_mnsq"],
                                   "outfit_mnsq": raters["outfit_mnsq"]})
     n_e, raw = ratee_raw(d.e, enc.y, d.ne)
-    _, Wf, _ = _moments(_probs(B, tau.mean(axis=0, keepdims=True), np.zeros(d.ne, np.int64)))
+    P_fair = _probs(B, tau.mean(axis=0, keepdims=True), np.zeros(d.ne, np.int64))
+    slope = scale.slope(P_fair, _moments(P_fair)[1])
     ratee_scores = pd.DataFrame({"ratee_id": enc.ratee_ids, "n": n_e.astype(int), "raw_mean": raw,
-                                 "adjusted": ratees["fair_average"], "se": Wf * ratees["se"] / factor,
+                                 "adjusted": ratees["fair_average"], "se": slope * ratees["se"] / factor,
                                  "measure": ratees["measure"], "measure_se": ratees["se"],
                                  "infit_mnsq": ratees["infit_mnsq"], "outfit_mnsq": ratees["outfit_mnsq"]})
     # per-rating correction: remove the rater's severity on the score scale
-    E0 = _moments(_probs(B[d.e] - D[d.i], tau, d.g))[0]
-    adjusted = enc.y + (E0 - E)
-    del fair_slope
+    P0 = _probs(B[d.e] - D[d.i], tau, d.g)
+    adjusted = enc.y + (_moments(P0)[0] - E if scale.consecutive else scale.score(P0) - expected)
     info = {"model": model, "bias_correction": bias_correction, "factor": factor, "test_length": L,
             "iterations": fit["iterations"], "converged": fit["converged"], "max_change": float(fit["change"]),
-            "extreme_ratings_set_aside": fit["n_extreme_ratings"],
-            "categories": list(range(lo, lo + m + 1)), "n": len(x)}
-    return RaterAnalysis("mfrm", rater_effects, ratee_scores, adjusted, None, info, tables)
+            "extreme_ratings_set_aside": fit["n_extreme_ratings"], "extremes": fit["extremes"],
+            "ridge": fit["ridge"], "categories": scale.values.tolist(), "n": len(d.x)}
+    messages = notes + _fit_messages(fit, max_iter, ratees, raters)
+    return RaterAnalysis("mfrm", rater_effects, ratee_scores, adjusted, None, info, tables, messages=messages)
 
 
-def _category_table(d: _Data, P, eta, y, W, tau, lo, factor) -> pd.DataFrame:
-    k = np.arange(d.m + 1)
-    count = np.bincount(d.x, minlength=d.m + 1)
-    avg = np.bincount(d.x, weights=eta, minlength=d.m + 1) / count
-    exp_avg = (P @ eta) / P.sum(axis=1)
-    outfit = np.bincount(d.x, weights=y * y / W, minlength=d.m + 1) / count
-    info = _threshold_info(d, P)
-    thr = np.concatenate([[np.nan], tau.mean(axis=0) * factor])
-    thr_se = np.concatenate([[np.nan], (1 / np.sqrt(info.sum(axis=0))) * factor])
-    ordered = np.concatenate([[True], np.diff(np.concatenate([[-np.inf], thr[1:]])) > 0])
-    return pd.DataFrame({"category": lo + k, "count": count, "percent": 100 * count / count.sum(),
-                         "average_measure": avg, "expected_measure": exp_avg, "outfit_mnsq": outfit,
-                         "threshold": thr, "threshold_se": thr_se, "ordered": ordered})
+def _separated(d, fit: dict, W: np.ndarray):
+    """Elements the ridge holds: those that were running away, else those whose ratings carry (almost) no
+    information (None for every facet when the ridge stayed off)."""
+    if not fit["ridge"]:
+        return None, None, None
+    if fit["runaway"] is not None:
+        sep_e, sep_r = fit["runaway"]
+        return sep_e, sep_r, np.zeros(d.ni, bool)
+    out = []
+    for idx, size in ((d.e, d.ne), (d.r, d.nr), (d.i, d.ni)):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(np.bincount(idx, weights=W, minlength=size) / np.bincount(idx, minlength=size)
+                       < SEPARATED_INFO)
+    return tuple(out)
 
 
-def _unexpected(ratings: pd.DataFrame, z: np.ndarray, obs: np.ndarray, exp: np.ndarray,
-                limit: float = 3.0, max_rows: int = 200) -> pd.DataFrame:
-    rows = np.flatnonzero(np.abs(z) >= limit)
-    rows = rows[np.argsort(-np.abs(z[rows]), kind="stable")][:max_rows]
-    return pd.DataFrame({"row": rows + 1, "observed": obs[rows], "expected": exp[rows], "std_residual": z[rows]})
+def _fit_messages(fit: dict, max_iter: int, ratees: pd.DataFrame, raters: pd.DataFrame) -> list[str]:
+    out = []
+    if not fit["converged"]:
+        out.append(f"mfrm stopped after {max_iter} iterations without converging (largest change in the last "
+                   f"step {fit['change']:.3g} logits); the measures may not be final")
+    if fit["ridge"]:
+        sep = [f"{kind} {e}" for kind, t in (("rater", raters), ("ratee", ratees)) if "separated" in t
+               for e in t.loc[t["separated"], "element"].head(8)]
+        n_sep = int(sum(t["separated"].sum() for t in (raters, ratees) if "separated" in t))
+        out.append(f"the likelihood has no finite maximum ({fit['ridge_reason']}): a group of raters and ratees "
+                   f"is linked to the rest only by ratings that all fall on one side of what the others give, so "
+                   f"the data put the group at plus or minus infinity; a weak N(0, 10^2) prior keeps every "
+                   f"measure finite, and the {n_sep} elements flagged 'separated' "
+                   f"({', '.join(map(str, sep)) or 'none'}{', ...' if n_sep > len(sep) else ''}) sit where the "
+                   f"prior holds them, not where the data put them")
+    return out
 
 
-def bias_table(ratings: pd.DataFrame, group: str, d: _Data, eta: np.ndarray, tau: np.ndarray,
-               rater_ids: pd.Index, source: str = "ratings", n_iter: int = 25) -> pd.DataFrame:
-    """Rater x group bias/interaction: the shift ``b`` (logits) that fits each cell, with t and p.
+def _fit_subsets(ratings, enc, label, mode, ratee, rater, score, options) -> RaterAnalysis:
+    """Fit the largest subset, or each subset with at least two raters and two ratees, and assemble."""
+    k = int(label.max())
+    parts, rows_of, table = [], {}, []
+    for s in range(1, k + 1):
+        idx = np.flatnonzero(label == s)
+        sub = ratings.iloc[idx]
+        n_rt, n_re = sub[rater].nunique(), sub[ratee].nunique()
+        why = ("not analysed: only the largest subset (--subsets largest)" if mode == "largest" and s > 1 else
+               "not analysed: one rater, so no rater severity can be estimated" if n_rt < 2 else
+               "not analysed: one ratee" if n_re < 2 else
+               "not analysed: every score is the same" if sub[score].nunique() < 2 else "")
+        if not why:
+            sub = sub.reset_index(drop=True)
+            enc_s = encode(sub, ratee, rater, score, options["source"])
+            try:
+                res = _fit_connected(sub, enc_s, rows=idx + 1, **options)
+            except DesignError as exc:
+                why = f"not analysed: {exc}"
+            else:
+                parts.append((s, res))
+                rows_of[s] = idx
+        table.append({"subset": s, "n_ratings": len(idx), "n_ratees": n_re, "n_raters": n_rt,
+                      "analysed": not why, "note": why})
+    if not parts:
+        raise DesignError(f"{options['source']}: no subset has two raters and two ratees to analyse")
+    return _assemble(ratings, enc, parts, rows_of, pd.DataFrame(table), mode, ratee, rater)
 
-    Holding all measures fixed, ``b_jg`` solves ``sum_cell (x - E(eta + b)) = 0`` (Newton, extreme
-    cells moved 0.3 points inward); ``se = 1/sqrt(sum W)``, ``t = b / se`` with ``n - 1`` degrees of
-    freedom; ``flag`` marks ``|t| >= 2``.  Positive ``bias`` = the rater rates this group higher than
-    the measures predict.
-    """
-    if group not in ratings.columns:
-        raise InputError(source, "missing column (named as --group)", column=group)
-    gc, g_ids = codes(ratings[group].astype(str))
-    cell = d.r * len(g_ids) + gc
-    cc, cell_ids = pd.factorize(cell, sort=True)
-    nc = len(cell_ids)
-    t = _targets(d.x, cc, nc, d.m)
-    b = np.zeros(nc)
-    for _ in range(n_iter):
-        E, W, _ = _moments(_probs(eta + b[cc], tau, d.g))
-        step = _newton(t, cc, nc, E, W)
-        b += step
-        if np.abs(step).max() < 1e-8:
-            break
-    E, W, _ = _moments(_probs(eta + b[cc], tau, d.g))
-    n = np.bincount(cc, minlength=nc)
-    se = 1.0 / np.sqrt(np.bincount(cc, weights=W, minlength=nc))
-    obs = np.bincount(cc, weights=d.x, minlength=nc)
-    exp0 = np.bincount(cc, weights=_moments(_probs(eta, tau, d.g))[0], minlength=nc)
-    tstat = b / se
-    with np.errstate(invalid="ignore"):
-        pval = 2 * stats.t.sf(np.abs(tstat), np.maximum(n - 1, 1))
-    return pd.DataFrame({"rater_id": rater_ids[cell_ids // len(g_ids)], "group": g_ids[cell_ids % len(g_ids)],
-                         "n": n, "observed": obs, "expected": exp0, "bias": b, "se": se, "t": tstat, "df": n - 1,
-                         "p": pval, "flag": np.abs(tstat) >= 2})
+
+def _assemble(ratings, enc, parts, rows_of, subset_table, mode, ratee, rater) -> RaterAnalysis:
+    adjusted = np.full(len(enc.y), np.nan)
+    frames: dict[str, list[pd.DataFrame]] = {}
+    messages = []
+    for s, res in parts:
+        adjusted[rows_of[s]] = res.adjusted
+        for name in ("rater_effects", "ratee_scores"):
+            frames.setdefault(name, []).append(getattr(res, name).assign(subset=s))
+        for name, t in res.tables.items():
+            frames.setdefault(name, []).append(t.assign(subset=s))
+        messages += [f"subset {s}: {m}" for m in res.messages]
+    n_r = np.bincount(enc.rater, minlength=enc.n_rater)
+    n_e, raw = ratee_raw(enc.ratee, enc.y, enc.n_ratee)
+    re = pd.concat(frames.pop("rater_effects"), ignore_index=True)
+    rs = pd.concat(frames.pop("ratee_scores"), ignore_index=True)
+    missing_r = ~pd.Index(enc.rater_ids).isin(re["rater_id"])
+    missing_e = ~pd.Index(enc.ratee_ids).isin(rs["ratee_id"])
+    re = pd.concat([re, pd.DataFrame({"rater_id": enc.rater_ids[missing_r], "n": n_r[missing_r]})],
+                   ignore_index=True)
+    rs = pd.concat([rs, pd.DataFrame({"ratee_id": enc.ratee_ids[missing_e], "n": n_e[missing_e].astype(int),
+                                      "raw_mean": raw[missing_e]})], ignore_index=True)
+    tables = {name: pd.concat(ts, ignore_index=True) for name, ts in frames.items()}
+    tables["subsets"] = subset_table
+    analysed = subset_table["analysed"]
+    info = {"subsets": mode, "n_subsets": len(subset_table), "subsets_analysed": int(analysed.sum()),
+            "ratings_analysed": int(subset_table.loc[analysed, "n_ratings"].sum()), "n": len(enc.y),
+            **{k: v for k, v in parts[0][1].info.items() if k in ("model", "bias_correction")}}
+    messages.insert(0, f"{int(analysed.sum())} of {len(subset_table)} subsets analysed "
+                       f"({info['ratings_analysed']} of {len(enc.y)} ratings); measures are comparable only "
+                       f"within a subset, and ratings outside the analysed subsets have no adjusted score")
+    return RaterAnalysis("mfrm", re, rs, adjusted, None, info, tables, messages=messages)

@@ -63,6 +63,6 @@ def mixedlm(ratings: pd.DataFrame, ratee: str = cols.RATEE_ID, rater: str = cols
     ratee_scores = pd.DataFrame({"ratee_id": enc.ratee_ids, "n": n_e.astype(int), "raw_mean": raw,
                                  "adjusted": mu + u, "se": se_u})
     vc = pd.DataFrame({"component": ["ratee", "rater", "residual"],
-                       "variance": [vcomp["ratee"], vcomp["rater"], float(fit.scale)]})
+                       "variance": [vcomp["ratee"], vcomp["rater"], float(fit.scale)], "note": ""})
     info = {"converged": bool(fit.converged), "warnings": notes, "intercept": mu}
     return RaterAnalysis("mixedlm", rater_effects, ratee_scores, enc.y - v[enc.rater], vc, info)

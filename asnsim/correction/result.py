@@ -9,7 +9,7 @@ import pandas as pd
 
 RATER_EFFECT_COLUMNS = ["rater_id", "n", "effect", "se"]
 RATEE_SCORE_COLUMNS = ["ratee_id", "n", "raw_mean", "adjusted", "se"]
-VARIANCE_COLUMNS = ["component", "variance"]
+VARIANCE_COLUMNS = ["component", "variance", "note"]
 
 
 @dataclass
@@ -29,11 +29,20 @@ class RaterAnalysis:
     adjusted : ndarray
         The adjusted score of every rating, in the input's row order.
     variance_components : DataFrame or None
-        ``component, variance`` (``ratee, rater, residual``) for the mixed models.
+        ``component, variance, note`` (``ratee, rater, residual``) for the mixed models; ``note`` says
+        when a component is not estimable.
     info : dict
         Method details (convergence, iterations, ...), for reports.
     tables : dict
-        Further named tables (FACETS-style tables for ``mfrm``).
+        Further named tables (FACETS-style tables for ``mfrm``, ``fixed_effects`` for ``crossed``).
+    design : RatingDesign or None
+        Connectivity and nesting of the data (:func:`asnsim.correction.design.describe_design`), set by
+        :func:`asnsim.correction.analyze`.
+    messages : list of str
+        What the user should know about this analysis (design warnings, iteration caps), in the report.
+    fit : object or None
+        The fitted model, for reuse without refitting (``crossed``: a
+        :class:`~asnsim.correction.reml.REMLFit`).
     """
 
     method: str
@@ -43,6 +52,15 @@ class RaterAnalysis:
     variance_components: pd.DataFrame | None = None
     info: dict = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    design: object | None = None
+    messages: list[str] = field(default_factory=list)
+    fit: object | None = field(default=None, repr=False)
+
+    def to_markdown(self, source: str = "ratings") -> str:
+        """This analysis as a readable Markdown report (:func:`asnsim.correction.report.render`)."""
+        from .report import render
+
+        return render(self, source)
 
 
 def ratee_raw(ratee: np.ndarray, y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,10 +1,15 @@
 """Synthetic crossed rating designs with planted rater effects, for tests, benchmarks and docs.
 
-The design imitates a 360-degree appraisal: employees sit in units of uneven
-size; each ratee is rated by a varying number of colleagues from the same unit
-and, with probability ``p_outside``, by one rater from another unit (a
-stakeholder), which connects the units into one design.  Panels are therefore
-unbalanced and partly crossed.
+:func:`crossed_design` imitates a 360-degree appraisal: employees sit in units
+of uneven size; each ratee is rated by a varying number of colleagues from the
+same unit and, with probability ``p_outside``, by one rater from another unit
+(a stakeholder), which connects the units into one design.  Panels are
+therefore unbalanced and partly crossed.
+
+:func:`province_design` imitates a province's appraisal round, where raters
+(atasan and senior staff) are a pool apart from the staff they rate: each unit
+has a few raters; each staff member is rated by the unit's head and by a few
+other raters of the unit, sometimes by a rater of a neighbouring unit.
 """
 
 from __future__ import annotations
@@ -70,6 +75,52 @@ def crossed_ratings(n_ratees: int, rng: np.random.Generator, sd_ratee: float = 1
     lev = sd_rater * rng.standard_normal(n_ratees)
     df = pairs.loc[pairs.index.repeat(n_items)].reset_index(drop=True)
     df[C.ITEM] = np.tile(np.arange(n_items), len(pairs))
+    df["true_ratee"] = a[df[C.RATEE_ID].to_numpy()]
+    df["true_leniency"] = lev[df[C.RATER_ID].to_numpy()]
+    df[C.SCORE] = mean + df["true_ratee"] + df["true_leniency"] + sd_noise * rng.standard_normal(len(df))
+    return df
+
+
+def province_design(n_raters: int, rng: np.random.Generator, staff_per_rater: float = 5.0,
+                    raters_per_ratee: float = 4.0, p_outside: float = 0.1) -> pd.DataFrame:
+    """Who rates whom in a province-sized round: a ``ratee_id, rater_id`` table.
+
+    Units have ``2 + Poisson(3)`` raters and about ``staff_per_rater`` staff per rater (Gamma-distributed
+    unit sizes); each staff member is rated by the unit head (the unit's first rater) and by
+    ``Poisson(raters_per_ratee - 1.3)`` more of the unit's raters (capped by the unit's raters), and with
+    probability ``p_outside`` also by one rater of a neighbouring unit.  With the defaults, 50,000 raters
+    give about 250,000 ratees and one million ratings.
+    """
+    k = 2 + rng.poisson(3, size=n_raters)
+    k = k[: np.searchsorted(np.cumsum(k), n_raters) + 1]
+    k[-1] -= k.sum() - n_raters
+    k = k[k > 0]
+    n_units = len(k)
+    start = np.concatenate([[0], np.cumsum(k)[:-1]])
+    staff = np.maximum(1, np.round(k * staff_per_rater * rng.gamma(4.0, 0.25, n_units))).astype(np.int64)
+    unit = np.repeat(np.arange(n_units), staff)
+    per = np.minimum(k[unit], 1 + rng.poisson(max(raters_per_ratee - 1.3, 0.0), len(unit)))
+    ratee = np.repeat(np.arange(len(unit)), per)
+    nth = np.arange(len(ratee)) - np.repeat(np.cumsum(per) - per, per)       # 0 = the unit head
+    u = unit[ratee]
+    shift = rng.integers(0, 1 << 30, len(unit))[ratee]
+    rater = start[u] + np.where(nth == 0, 0, 1 + (nth - 1 + shift) % np.maximum(k[u] - 1, 1))
+    outside = np.flatnonzero(rng.random(len(unit)) < p_outside)
+    near = (unit[outside] + rng.choice(np.array([-1, 1]), size=len(outside))) % n_units
+    ratee = np.concatenate([ratee, outside])
+    rater = np.concatenate([rater, start[near] + rng.integers(0, k[near])])
+    pairs = pd.DataFrame({C.RATEE_ID: ratee, C.RATER_ID: rater}).drop_duplicates(ignore_index=True)
+    return pairs
+
+
+def province_ratings(n_raters: int, rng: np.random.Generator, sd_ratee: float = 1.0, sd_rater: float = 0.5,
+                     sd_noise: float = 0.7, mean: float = 3.0, **design) -> pd.DataFrame:
+    """Continuous ratings on :func:`province_design` with planted effects (columns as :func:`crossed_ratings`)."""
+    pairs = province_design(n_raters, rng, **design)
+    n_ratees = int(pairs[C.RATEE_ID].max()) + 1
+    a = sd_ratee * rng.standard_normal(n_ratees)
+    lev = sd_rater * rng.standard_normal(n_raters)
+    df = pairs.assign(**{C.ITEM: 0})
     df["true_ratee"] = a[df[C.RATEE_ID].to_numpy()]
     df["true_leniency"] = lev[df[C.RATER_ID].to_numpy()]
     df[C.SCORE] = mean + df["true_ratee"] + df["true_leniency"] + sd_noise * rng.standard_normal(len(df))

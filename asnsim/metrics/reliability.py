@@ -328,7 +328,7 @@ def _crossed_backend():
 
 
 def variance_components(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
-                        score: str = C.SCORE, method: str = "auto") -> pd.DataFrame:
+                        score: str = C.SCORE, method: str = "auto", fit=None) -> pd.DataFrame:
     """Ratee, rater and residual variance of a crossed random-effects model, and the ICCs they imply.
 
     Model: score = mu + u_ratee + v_rater + e, all random (REML), which
@@ -348,6 +348,9 @@ def variance_components(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: s
         ``mixedlm``: statsmodels MixedLM with two variance components on one
         group, dense, so limited to ``MIXEDLM_MAX_RATINGS`` ratings;
         ``auto``: crossed when available, else mixedlm.
+    fit : REMLFit, optional
+        An already fitted ``score ~ 1 + (1|ratee) + (1|rater)`` on these ratings
+        (:class:`asnsim.correction.reml.REMLFit`): its estimates are used, nothing is refitted.
 
     References
     ----------
@@ -355,6 +358,8 @@ def variance_components(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: s
     Bates, D. et al. (2015). J. Stat. Softw. 67(1) (lme4).
     """
     d = ratings[[ratee, rater, score]].dropna()
+    if fit is not None:
+        return _vc_table(*fit.variances())
     backend = _crossed_backend() if method in ("auto", "crossed") else None
     if method == "crossed" and backend is None:
         raise DesignError("variance_components: asnsim.correction.crossed is not available; use method='mixedlm'")
@@ -367,6 +372,10 @@ def variance_components(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: s
             raise DesignError(f"ratings: {len(d)} ratings is too many for the dense statsmodels MixedLM "
                               f"(limit {MIXEDLM_MAX_RATINGS}); the sparse crossed model is needed")
         s2p, s2r, s2e = _mixedlm_vc(d, ratee, rater, score)
+    return _vc_table(s2p, s2r, s2e)
+
+
+def _vc_table(s2p: float, s2r: float, s2e: float) -> pd.DataFrame:
     tot = s2p + s2r + s2e
     rows = [("var_ratee", ALL, s2p), ("var_rater", ALL, s2r), ("var_residual", ALL, s2e),
             ("icc_vc_agreement", ALL, s2p / tot if tot > 0 else NAN),

@@ -47,8 +47,10 @@ def _rows(tab: pd.DataFrame, names: list[str] | None = None) -> list[tuple]:
 
 
 def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str, item: str | None,
-                      n_boot: int, rng: np.random.Generator, scale: RatingScale | None = None) -> list[tuple]:
-    """The rows of one section; ``scale`` None: the observed scale, categorical at <= MAX_CATEGORIES values."""
+                      n_boot: int, rng: np.random.Generator, scale: RatingScale | None = None,
+                      fit=None) -> list[tuple]:
+    """The rows of one section; ``scale`` None: the observed scale, categorical at <= MAX_CATEGORIES values;
+    ``fit``: the crossed model already fitted to these data (:func:`variance_component_fits`)."""
     units = [ratee] + ([item] if item else [])
     d = ratings[units + [rater, score]].dropna()
     if scale is None:
@@ -73,7 +75,7 @@ def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str,
         rows.append(("krippendorff_alpha_ordinal", NAN, NAN, NAN))
     try:
         vc = variance_components(d.groupby([ratee, rater], observed=True, as_index=False)[score].mean()
-                                 if item else d, ratee, rater, score)
+                                 if item else d, ratee, rater, score, fit=fit)
         rows += _rows(vc)
         k = float(per.groupby(level=0).mean().mean()) if item else float(per.mean())
         dd = d_study(vc.assign(metric=vc[METRIC]), {"rater": [k]}, person=C.RATEE_ID)
@@ -96,7 +98,8 @@ def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str,
 def reliability_report(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
                        score: str = C.SCORE, item: str | None = None, adjusted: np.ndarray | None = None,
                        method: str | None = None, n_boot: int = 1000,
-                       rng: np.random.Generator | int = 0, scale=None, policy=None) -> pd.DataFrame:
+                       rng: np.random.Generator | int = 0, scale=None, policy=None,
+                       fits: tuple | None = None) -> pd.DataFrame:
     """Reliability and agreement of a ratings table, before and after a rater correction.
 
     Rows (always the same, NaN where a metric does not apply): the rating
@@ -157,7 +160,9 @@ def reliability_report(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: st
         sc.check(ratings, score)
     rows = [("scale_min", sc.min, NAN, NAN), ("scale_max", sc.max, NAN, NAN),
             ("scale_points", float(sc.n_points), NAN, NAN), ("scale_observed", float(sc.observed), NAN, NAN)]
-    rows += _reliability_rows(ratings, ratee, rater, score, item, n_boot, gen, None if sc.observed else sc)
+    before, after = fits if fits is not None else (None, None)
+    rows += _reliability_rows(ratings, ratee, rater, score, item, n_boot, gen, None if sc.observed else sc,
+                             before)
     if adjusted is not None:
         adj = np.asarray(adjusted, dtype=float)
         if len(adj) != len(ratings):
@@ -165,12 +170,41 @@ def reliability_report(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: st
         r2 = ratings.assign(**{score: adj})
         label = method or "correction"
         rows += [(f"{m} (after {label})", v, lo, hi)
-                 for m, v, lo, hi in _reliability_rows(r2, ratee, rater, score, item, n_boot, gen)]
+                 for m, v, lo, hi in _reliability_rows(r2, ratee, rater, score, item, n_boot, gen, None, after)]
     out = pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
     out[METRIC] = out[METRIC].astype(object)
     for c in RELIABILITY_COLUMNS[1:]:
         out[c] = out[c].astype(float)
     return out
+
+
+def variance_component_fits(ratings: pd.DataFrame, ratee: str, rater: str, score: str, item: str | None,
+                            adjusted: np.ndarray | None = None, reuse=None) -> tuple:
+    """The crossed model behind the variance-component rows, fitted once per response on one design.
+
+    The model is ``score ~ 1 + (1|ratee) + (1|rater)`` on the ratings (on the ratee x rater means when
+    ``item`` is given, as :func:`reliability_report` does); ``reuse`` is that very model already fitted
+    (the ``crossed`` analysis without items or covariates), so it is not refitted.  The corrected scores
+    ``adjusted`` are fitted on the same design (:meth:`asnsim.correction.reml.REMLFit.refit`: the Schur
+    pattern is reused).  Returns ``(before, after)``; ``(None, None)`` when the design cannot carry the model.
+    """
+    from ..correction.reml import CrossedREML
+
+    cols = [ratee, rater, score]
+    d = ratings[cols].assign(__adj=np.nan if adjusted is None else np.asarray(adjusted, float)).dropna(subset=cols)
+    if item:
+        d = d.groupby([ratee, rater], observed=True, as_index=False)[[score, "__adj"]].mean()
+    e = pd.factorize(d[ratee], sort=True)[0]
+    r = pd.factorize(d[rater], sort=True)[0]
+    if len(d) < 4 or e.max() < 1 or r.max() < 1:
+        return None, None
+    before = reuse
+    if before is None:
+        free = (bool((np.bincount(e) > 1).any()), bool((np.bincount(r) > 1).any()))
+        before = CrossedREML(d[score].to_numpy(float), np.ones((len(d), 1)), e, r, free=free).fit()
+    if adjusted is None or d["__adj"].isna().any():
+        return before, None
+    return before, before.refit(d["__adj"].to_numpy(float))
 
 
 def employee_scores(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, score: str = C.SCORE,
@@ -293,7 +327,8 @@ def analyze_reports(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str =
                     score: str = C.SCORE, item: str | None = None, employees: pd.DataFrame | None = None,
                     groups: list[str] | tuple[str, ...] = (), policy=None, adjusted: np.ndarray | None = None,
                     method: str | None = None, n_boot: int = 1000, rng: np.random.Generator | int = 0,
-                    employees_source: str = "employees", scale=None) -> dict[str, pd.DataFrame]:
+                    employees_source: str = "employees", scale=None,
+                    fits: tuple | None = None) -> dict[str, pd.DataFrame]:
     """The tables ``asnsim analyze`` writes besides its rater-effect tables, by file stem.
 
     ``reliability`` always; ``fairness`` when ``employees`` and ``groups`` are
@@ -313,7 +348,7 @@ def analyze_reports(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str =
     """
     gen = as_generator(rng)
     out = {"reliability": reliability_report(ratings, ratee, rater, score, item, adjusted, method, n_boot, gen,
-                                             scale=scale, policy=policy)}
+                                             scale=scale, policy=policy, fits=fits)}
     if employees is None or not groups:
         return out
     emp = employees

@@ -318,8 +318,10 @@ def _fit_subsets(ratings, enc, label, mode, ratee, rater, score, options) -> Rat
             else:
                 parts.append((s, res))
                 rows_of[s] = idx
+        fitted = parts[-1][1].info if parts and parts[-1][0] == s else {}
         table.append({"subset": s, "n_ratings": len(idx), "n_ratees": n_re, "n_raters": n_rt,
-                      "analysed": not why, "note": why})
+                      "analysed": not why, "iterations": fitted.get("iterations"),
+                      "converged": fitted.get("converged"), "ridge": fitted.get("ridge"), "note": why})
     if not parts:
         raise DesignError(f"{options['source']}: no subset has two raters and two ratees to analyse")
     return _assemble(ratings, enc, parts, rows_of, pd.DataFrame(table), mode, ratee, rater)
@@ -351,6 +353,8 @@ def _assemble(ratings, enc, parts, rows_of, subset_table, mode, ratee, rater) ->
     analysed = subset_table["analysed"]
     info = {"subsets": mode, "n_subsets": len(subset_table), "subsets_analysed": int(analysed.sum()),
             "ratings_analysed": int(subset_table.loc[analysed, "n_ratings"].sum()), "n": len(enc.y),
+            "iterations": max(r.info["iterations"] for _, r in parts),
+            "converged": all(r.info["converged"] for _, r in parts),
             **{k: v for k, v in parts[0][1].info.items() if k in ("model", "bias_correction")}}
     messages.insert(0, f"{int(analysed.sum())} of {len(subset_table)} subsets analysed "
                        f"({info['ratings_analysed']} of {len(enc.y)} ratings); measures are comparable only "

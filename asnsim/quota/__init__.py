@@ -28,6 +28,13 @@ The algorithm reaches that bound:
    spare, above the set first (the lowest-scoring of a level above moves
    down), then below (the highest-scoring of a level below moves up).
 
+This is mode ``down-first`` (the rule's intent); ``up-first`` plans the
+mirror image and ``nearest`` splits a surplus by score
+(:mod:`asnsim.quota._flows`).  Every mode moves the same, fewest, number of
+employees.  Which units enforce at all is practice, not rule
+(:mod:`asnsim.quota.organisation`): ``enforce_quotas(..., enforcing=)``
+leaves the others at their raw predikat.
+
 A rule's predikat set need not be contiguous: movers land on the set's level
 nearest to where they come from.  The tests check the fewest-moves claim by
 brute force over every distribution, for the built-in rows and for random

@@ -16,7 +16,7 @@ deterministic function of the parameters):
    distribution, ``sum_k o_k log(o_k / s_k)``, i.e. minus the multinomial
    log-likelihood of the observed shares per appraisal up to a constant
    (simulated shares smoothed by half an employee per level).  Search:
-   bounded Nelder-Mead (scipy) from the scenario's current values.
+   bounded Nelder-Mead (scipy) from :data:`NATIONAL_START`.
 2. **PP 30/2019 against "the great majority Baik or better".**  No source
    gives numbers for those years, so the target is an assumption:
    :data:`~asnsim.validation.reference.BAND_REGIME_BAIK_OR_BETTER` percent
@@ -55,6 +55,11 @@ NATIONAL_KEYS: dict[str, tuple[float, float]] = {
     "rater.scale_use_mean": (-2.0, 1.0),
     "quota.compliance.share": (0.0, 1.0),
 }
+#: Stage 1's starting point: the values of ``default`` before the first fit (leniency and central tendency
+#: as assumed in asnsim 0.2.0; one unit in twenty enforcing).  Fixed here, not read from the scenario, so that
+#: rerunning the fit reproduces the committed values whatever the scenario holds now.
+NATIONAL_START: dict[str, float] = {"rater.leniency_mean": 0.3, "rater.scale_use_mean": -0.2,
+                                    "quota.compliance.share": 0.05}
 #: Stage 2: fitted key and its search bracket.
 BAND_KEY, BAND_BRACKET = "indicators.slack_mean", (0.0, 1.0)
 NATIONAL_REGIME, BAND_REGIME = "permenpan-6-2022", "pp-30-2019"
@@ -159,15 +164,17 @@ class _Evaluator:
 
 
 def fit_national(ev: _Evaluator, observed: pd.Series, keys: dict[str, tuple[float, float]] = NATIONAL_KEYS,
-                 regime: str = NATIONAL_REGIME, maxfev: int = 150, decimals: int = 2
-                 ) -> tuple[dict[str, float], float, pd.Series]:
+                 regime: str = NATIONAL_REGIME, maxfev: int = 150, decimals: int = 2,
+                 start: dict[str, float] | None = None) -> tuple[dict[str, float], float, pd.Series]:
     """Stage 1: bounded Nelder-Mead on the KL loss; returns (rounded values, their loss, their distribution).
 
-    The search starts at the base scenario's values (clipped into ``keys``'
-    bounds), with an initial simplex of 0.3 (0.2 for a share) along each key.
+    The search starts at ``start`` (default: the base scenario's values),
+    clipped into ``keys``' bounds, with an initial simplex of 0.3 (0.2 for a
+    share) along each key.
     """
     names = list(keys)
     bounds = [keys[k] for k in names]
+    start = start or {}
 
     def loss_of(values: dict[str, float]) -> tuple[float, pd.Series]:
         sim = ev.percent(regime, values)
@@ -179,7 +186,8 @@ def fit_national(ev: _Evaluator, observed: pd.Series, keys: dict[str, tuple[floa
                f"Sangat Baik {sim.iloc[0]:.2f}%, Baik {sim.iloc[1]:.2f}%")
         return loss
 
-    x0 = np.clip([ev.base.value_of(k) for k in names], [b[0] for b in bounds], [b[1] for b in bounds])
+    x0 = np.clip([start.get(k, ev.base.value_of(k)) for k in names], [b[0] for b in bounds],
+                 [b[1] for b in bounds])
     steps = [0.2 if k.endswith("share") else 0.3 for k in names]
     simplex = np.vstack([x0] + [x0 + np.where(np.arange(len(names)) == i, _inward(x0[i], steps[i], bounds[i]), 0)
                                 for i in range(len(names))])
@@ -216,7 +224,8 @@ def fit_default(scenario: Scenario | str | Path = "default", n: int = 20_000, re
     Parameters
     ----------
     scenario : Scenario, str or Path
-        The starting point; its other values stay as they are.
+        The world to fit; its other values stay as they are (the search
+        starts at :data:`NATIONAL_START`, not at its current values).
     n, reps, seed : int
         Size of each evaluation (employees per organisation, replicates) and
         the seed of its common random numbers.
@@ -236,7 +245,7 @@ def fit_default(scenario: Scenario | str | Path = "default", n: int = 20_000, re
     if obs.isna().all():
         raise AsnsimError(f"the reference table has no observed distribution for {NATIONAL_REGIME}")
     ev = _Evaluator(load_scenario(scenario), n, reps, seed, progress)
-    values, loss, sim = fit_national(ev, obs, maxfev=maxfev, decimals=decimals)
+    values, loss, sim = fit_national(ev, obs, maxfev=maxfev, decimals=decimals, start=NATIONAL_START)
     profile = _profile(ev, values, obs)
     slack, band = fit_band(ev, values, decimals)
     values[BAND_KEY] = slack

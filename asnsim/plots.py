@@ -31,41 +31,13 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from . import columns as C
+from . import labels as L
 
 #: Colours from worst to best predikat (colour-blind safe, red to blue).
 PREDIKAT_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#67a9cf", "#2166ac")
 
-TEXT: dict[str, dict[str, str]] = {
-    "share": {"en": "% of employees", "id": "% pegawai"},
-    "predikat_title": {"en": "Predikat distribution", "id": "Sebaran predikat"},
-    "truth": {"en": "True performance (SD units)", "id": "Kinerja sebenarnya (satuan SD)"},
-    "final_score": {"en": "Final score (policy scale)", "id": "Nilai akhir (skala kebijakan)"},
-    "svt_title": {"en": "Score vs true performance: Spearman rho = {rho:.2f}",
-                  "id": "Nilai vs kinerja sebenarnya: korelasi peringkat = {rho:.2f}"},
-    "sb_share": {"en": "% rated Sangat Baik", "id": "% berpredikat Sangat Baik"},
-    "baik_share": {"en": "% rated Baik or better", "id": "% berpredikat Baik ke atas"},
-    "fair_title": {"en": "Predikat by {group}", "id": "Predikat menurut {group}"},
-    "estimate": {"en": "estimate (95% interval)", "id": "perkiraan (interval 95%)"},
-}
-
-#: Display names of grouping columns and their values.
-GROUP_NAMES: dict[str, dict[str, str]] = {
-    C.CLOSENESS: {"en": "closeness to the superior", "id": "kedekatan dengan atasan"},
-    C.SEX: {"en": "sex", "id": "jenis kelamin"},
-    C.AGE_BAND: {"en": "age band", "id": "kelompok umur"},
-    C.POSITION_CLASS: {"en": "position type", "id": "jenis jabatan"},
-    C.UNIT_TYPE: {"en": "unit type", "id": "jenis unit"},
-}
-GROUP_VALUES: dict[str, dict[str, dict[object, str]]] = {
-    C.CLOSENESS: {"en": {0: "not close", 1: "close"}, "id": {0: "tidak dekat", 1: "dekat"}},
-    C.SEX: {"en": {"F": "women", "M": "men"}, "id": {"F": "perempuan", "M": "laki-laki"}},
-}
-
-
-def text(key: str, lang: str = "en", **fmt) -> str:
-    """A label in the requested language (English when a translation is missing)."""
-    entry = TEXT[key]
-    return entry.get(lang, entry["en"]).format(**fmt)
+#: labels live in :mod:`asnsim.labels` (one place for every language); kept here under their old names
+TEXT, GROUP_NAMES, GROUP_VALUES, text = L.TEXT, L.GROUP_NAMES, L.GROUP_VALUES, L.text
 
 
 def _figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
@@ -166,7 +138,7 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
                         fontsize=10, fontweight="bold", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85})
     ax.set_xlabel(text("truth", lang))
     ax.set_ylabel(text("final_score", lang))
-    ax.set_title(text("svt_title", lang, rho=rho))
+    ax.set_title(text("svt_title", lang, rho=L.number(rho, 2, lang)))
     ax.legend(loc="lower right", fontsize=8, markerscale=2)
     return fig
 

@@ -20,7 +20,8 @@ def test_compare_writes_every_file(tmp_path, capsys):
                "--n", "100", "--reps", "2", "--seed", "2", "--out", str(out), "--quiet", "--no-report"])
     assert rc == 0
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "paired.csv", "ranking.csv", "replicates.parquet",
-                                                     "summary.csv"]  # report.html: see the next test
+                                                     "summary.csv", "summary.xlsx", "verdicts.csv"]
+    # report.html: see the next test
     summary = pd.read_csv(out / "summary.csv")
     cols = list(summary.columns)
     required = ["policy", "metric", "estimate", "mcse", "ci_low", "ci_high"]
@@ -44,10 +45,12 @@ def test_report_is_self_contained(tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
-    assert len(images) >= 6  # predikat, objectivity, reliability, fairness, burden, sweep
+    assert len(images) >= 5  # sweep, predikat, objectivity, fairness, burden (reliability: one rater, n/a)
     assert all(base64.b64decode(img)[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
-    for section in ("Predikat distribution", "Objectivity", "Reliability", "Fairness", "Burden", "Sweep"):
-        assert f"<h2>{section}</h2>" in html
+    sections = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert sections[:3] == ["Sweep", "Verdicts", "Headline"]  # a sweep report leads with the sweep plot
+    for section in ("Predikat distribution", "Objectivity", "Reliability", "Fairness", "Burden"):
+        assert section in sections
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -104,11 +107,12 @@ def test_rerun_into_the_same_folder_leaves_no_stale_files(tmp_path, capsys):
     capsys.readouterr()
     assert main(common + ["--no-report"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "my_notes.txt", "paired.csv", "ranking.csv",
-                                                     "replicates.parquet", "summary.csv"]
+                                                     "replicates.parquet", "summary.csv", "summary.xlsx",
+                                                     "verdicts.csv"]
     from asnsim.experiment import load_results
     assert load_results(out).paired_scenarios is None
     printed = capsys.readouterr().out
-    assert "summary.csv, paired.csv, ranking.csv, manifest.json" in printed.replace("replicates.parquet, ", "")
+    assert "summary.csv, paired.csv, ranking.csv, verdicts.csv, summary.xlsx, manifest.json" in printed
 
 
 def test_paired_correlation_is_nan_when_a_metric_does_not_vary():

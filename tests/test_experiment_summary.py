@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from asnsim.errors import AsnsimError
 from asnsim.experiment.summary import (PAIRED_COLUMNS, RANKING_COLUMNS, SUMMARY_COLUMNS, headline,
                                        paired_differences, rank_policies, summarize)
 
@@ -82,13 +83,18 @@ def test_paired_uses_only_replicates_both_have():
     assert row.n_reps == 2 and row.difference == 1.0 and row.mcse == 0.0
 
 
-def test_paired_all_pairs_or_reference():
+def test_paired_reference_first_policy_chosen_or_all_pairs():
     rep = _rep({"a": [1.0, 2.0], "b": [2.0, 3.0], "c": [0.0, 0.0]})
-    allp = paired_differences(rep)
-    assert list(zip(allp.policy, allp.reference)) == [("b", "a"), ("c", "a"), ("c", "b")]
+    first = paired_differences(rep)  # default: each policy minus the first one listed
+    assert list(zip(first.policy, first.reference)) == [("b", "a"), ("c", "a")]
+    assert list(first.difference) == [1.0, -1.5]
     ref = paired_differences(rep, reference="c")
     assert list(zip(ref.policy, ref.reference)) == [("a", "c"), ("b", "c")]
     assert list(ref.difference) == [1.5, 2.5]
+    allp = paired_differences(rep, all_pairs=True)
+    assert list(zip(allp.policy, allp.reference)) == [("b", "a"), ("c", "a"), ("c", "b")]
+    with pytest.raises(AsnsimError, match="--reference 'd' is not one of the compared policies: a, b, c"):
+        paired_differences(rep, reference="d")
 
 
 def test_ranking_directions_and_uncertainty():

@@ -28,6 +28,12 @@ def add_arguments(p, *, policies_required: bool = True, workers: int = 1) -> Non
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786); needs asnsim[dist]")
     p.add_argument("--restart", action="store_true", help="discard an unfinished run for --out instead of resuming")
+    p.add_argument("--reference", default=None, metavar="POLICY",
+                   help="the policy paired differences are taken from: paired.csv holds each policy minus it "
+                        "(default: the first policy listed)")
+    p.add_argument("--lang", choices=("en", "id"), default="en",
+                   help="language of report.html, verdicts.csv, summary.xlsx and the console tables: en (default) "
+                        "or id (Bahasa Indonesia, decimal comma)")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -54,11 +60,8 @@ def register(sub) -> None:
 
 
 def run_compare(args, headline_title: str | None = None) -> int:
-    """Build the design from parsed arguments, run it, print the headline table."""
-    import pandas as pd
-
+    """Build the design from parsed arguments, run it, print the headline table and the verdicts."""
     from ..experiment import make_design, run_experiment
-    from ..experiment.summary import predikat_table
 
     design = make_design(args.policies, n=args.n, reps=args.reps, seed=args.seed, scenarios=args.scenario,
                          sweeps=args.sweep, zip_sweeps=args.zip_sweeps,
@@ -70,24 +73,48 @@ def run_compare(args, headline_title: str | None = None) -> int:
         pop = load_population_option(args)
         design = dataclasses.replace(design, n=len(pop.data), population=pop.data, population_info=pop.info)
     res = run_experiment(design, out=args.out, workers=args.workers, scheduler=args.scheduler,
-                         progress=not args.quiet, restart=args.restart, report=not args.no_report)
-    ex = res.manifest.get("execution", {})
+                         progress=not args.quiet, restart=args.restart, report=not args.no_report,
+                         reference=args.reference, lang=args.lang)
     print(headline_title or f"{len(design.policies)} policies x {len(design.scenarios)} scenarios x {design.reps} "
           f"replicates of {_size(design.n)}, seed {design.seed}")
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
-        for scen in dict.fromkeys(res.summary["scenario"]):
-            if len(design.scenarios) > 1:
-                print(f"\nscenario: {scen}")
-            print(res.headline(scenario=scen).to_string())
-            print("\npredikat distribution (% of employees, mean over replicates; Monte Carlo SE)")
-            print(predikat_table(res.summary, scenario=scen).to_string())
+    print_results(res, args.out, args.lang)
+    return 0
+
+
+def print_results(res, out, lang: str = "en") -> None:
+    """The console view of an experiment: headline (best marked), predikat distribution, verdicts, files."""
     from pathlib import Path
 
+    import pandas as pd
+
+    from .. import labels as L
     from ..experiment.runner import RESULT_FILES
-    files = [f for f in RESULT_FILES if (Path(args.out) / f).exists()]
-    print(f"\nestimate (Monte Carlo SE); {ex.get('seconds', float('nan')):.1f} s; "
-          f"files in {args.out}/: {', '.join(files)}")
-    return 0
+    from ..experiment.summary import predikat_table
+
+    several = len(res.policies) > 1
+    scenarios = list(dict.fromkeys(res.summary["scenario"]))
+    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60):
+        for scen in scenarios:
+            if len(scenarios) > 1:
+                print(f"\n{L.text('scenario_is', lang, name=scen)}")
+            print(res.headline(scenario=scen, lang=lang, mark=" *" if several else "").to_string())
+            print(f"\n{L.text('predikat_console', lang)}")
+            print(predikat_table(res.summary, scenario=scen, lang=lang).to_string())
+    print(L.text("console_legend", lang))
+    if several:
+        print(f"\n{L.text('verdicts_console', lang)}:")
+        verdicts = res.verdicts(lang)
+        for scen in scenarios:
+            rows = verdicts[verdicts["scenario"] == scen]
+            if len(scenarios) > 1:
+                print(f"  {L.text('scenario_is', lang, name=scen)}")
+            for sentence in rows["sentence"]:
+                print(f"- {sentence}")
+        if len(res.paired):
+            print(L.text("reference_note", lang, ref=res.reference).replace("<b>", "").replace("</b>", ""))
+    files = [f for f in RESULT_FILES if (Path(out) / f).exists()]
+    seconds = res.manifest.get("execution", {}).get("seconds", float("nan"))
+    print("\n" + L.text("seconds_files", lang, seconds=L.number(seconds, 1, lang), out=out, files=", ".join(files)))
 
 
 def _size(n: int | str) -> str:

@@ -11,6 +11,14 @@ from __future__ import annotations
 
 from .compare import add_arguments, run_compare
 
+#: the reference of the demo's paired differences: the regime in force
+REFERENCE = "permenpan-6-2022"
+
+
+def _listed(policies: str) -> list[str]:
+    from ..policy import builtin_names
+    return builtin_names() if policies.strip() == "all" else [p.strip() for p in policies.split(",")]
+
 
 #: one-line help in ``asnsim --help``
 HELP = "compare every built-in policy on the default synthetic city (10-40 s on 2 cores)"
@@ -27,6 +35,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.reference is None and REFERENCE in _listed(args.policies):
+        args.reference = REFERENCE  # differences from the regime in force, when it takes part
     return run_compare(args, headline_title=(
         f"asnsim demo: {args.policies} policies on a synthetic city of {args.n} ASN, scenario '{args.scenario}', "
         f"{args.reps} replicates, seed {args.seed}"))

@@ -183,7 +183,7 @@ def base_manifest(design: Design) -> dict:
 
 def run_experiment(design: Design, out: str | Path | None = None, workers: int = 1, scheduler: str | None = None,
                    progress: bool = True, restart: bool = False, report: bool = True,
-                   metrics: MetricsFn | None = None) -> Results:
+                   metrics: MetricsFn | None = None, reference: str | None = None, lang: str = "en") -> Results:
     """Run a design and summarise it; with ``out``, persist as it goes and write the final files.
 
     Parameters
@@ -209,6 +209,12 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     metrics : callable, optional
         Replaces :func:`asnsim.metrics.replicate_metrics`; with ``workers > 1``
         or a scheduler it must be a function of an importable module.
+    reference : str, optional
+        The policy every other one is compared with in ``paired.csv``
+        (``difference = policy - reference``); default the first policy.
+        Checked before anything runs.
+    lang : {"en", "id"}
+        Language of ``report.html``, ``verdicts.csv`` and the first sheets of ``summary.xlsx``.
 
     Returns
     -------
@@ -229,6 +235,11 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     """
     from tqdm.auto import tqdm
 
+    from .. import labels as L
+    from .summary import check_reference
+
+    L.check_lang(lang)
+    reference = check_reference(reference, [v.label for v in design.policies])
     tasks = make_tasks(design)
     manifest = base_manifest(design)
     store = ChunkStore(partial_dir(out)) if out is not None else None
@@ -280,20 +291,24 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
         "tasks": len(tasks), "tasks_run": len(todo), "tasks_resumed": len(tasks) - len(todo),
         "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
     }
+    manifest["reference"] = reference
     results = Results.from_replicates(rep, manifest)
     if out is not None:
-        write_results(results, out, report=report)
+        write_results(results, out, report=report, lang=lang)
         store.remove()
     return results
 
 
 #: every file an experiment may write; one left from an earlier run into the same folder is removed
 RESULT_FILES = ("replicates.parquet", "summary.csv", "paired.csv", "ranking.csv", "paired_scenarios.csv",
-                "manifest.json", "report.html")
+                "verdicts.csv", "summary.xlsx", "manifest.json", "report.html")
 
 
-def write_results(results: Results, out: str | Path, report: bool = True) -> None:
+def write_results(results: Results, out: str | Path, report: bool = True, lang: str = "en") -> None:
     """Write the final files of an experiment into ``out``, all or nothing.
+
+    ``verdicts.csv`` (:func:`asnsim.experiment.verdict.verdict_table`), ``summary.xlsx``
+    (:mod:`asnsim.experiment.workbook`) and ``report.html`` are in ``lang``.
 
     Result files of an earlier experiment in ``out`` that this one does not write (``report.html`` after
     ``--no-report``, ``paired_scenarios.csv``) are removed, so the folder never mixes two runs; other files in
@@ -308,10 +323,13 @@ def write_results(results: Results, out: str | Path, report: bool = True) -> Non
         write_table(results.ranking, tmp, "ranking")
         if results.paired_scenarios is not None:
             write_table(results.paired_scenarios, tmp, "paired_scenarios")
+        write_table(results.verdicts(lang), tmp, "verdicts")
+        from .workbook import write_summary_workbook
+        write_summary_workbook(results, tmp / "summary.xlsx", lang)
         write_json(results.manifest, tmp / "manifest.json")
         if report:
             from .report import write_report
-            write_report(results, tmp / "report.html")
+            write_report(results, tmp / "report.html", lang=lang)
 
 
 __all__ = ["RESULT_FILES", "InlineExecutor", "Task", "default_metrics", "executor", "make_tasks", "run_experiment",

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import AsnsimError, InputError
-from .summary import headline, paired_differences, paired_scenarios, rank_policies, summarize
+from .summary import check_reference, headline, paired_differences, paired_scenarios, rank_policies, summarize
 
 REPLICATE_COLUMNS = ["scenario_index", "scenario", "policy_index", "policy", "replicate", "metric", "group",
                      "value"]
@@ -136,17 +136,52 @@ class Results:
 
     @classmethod
     def from_replicates(cls, replicates: pd.DataFrame, manifest: dict | None = None,
-                        complete: bool = True) -> "Results":
-        """Compute every summary from the replicate rows."""
+                        complete: bool = True, reference: str | None = None) -> "Results":
+        """Compute every summary from the replicate rows.
+
+        ``reference`` (default: ``manifest["reference"]``, else the first policy)
+        is the policy every other one is compared with in ``paired``.
+        """
         rep = order_replicates(replicates)
         manifest = manifest or {}
         common = manifest.get("design", {}).get("common_scenario_streams", False)
         scen = paired_scenarios(rep) if common and rep["scenario"].nunique() > 1 else None
-        return cls(rep, summarize(rep), paired_differences(rep), rank_policies(rep), manifest, complete, scen)
+        reference = reference or manifest.get("reference")
+        if len(rep):
+            reference = check_reference(reference, list(dict.fromkeys(rep["policy"])))
+        return cls(rep, summarize(rep), paired_differences(rep, reference), rank_policies(rep), manifest, complete,
+                   scen)
 
-    def headline(self, scenario: str | None = None) -> pd.DataFrame:
-        """Policy x headline-metric table of ``estimate (MCSE)``; see :func:`~asnsim.experiment.summary.headline`."""
-        return headline(self.summary, scenario=scenario)
+    @property
+    def policies(self) -> list[str]:
+        """Policy labels in design order."""
+        return list(dict.fromkeys(self.summary["policy"])) if len(self.summary) else []
+
+    @property
+    def reference(self) -> str | None:
+        """The reference policy of :attr:`paired` (``difference = policy - reference``)."""
+        if len(self.paired):
+            return str(self.paired["reference"].iloc[0])
+        return self.manifest.get("reference") or (self.policies[0] if self.policies else None)
+
+    def verdicts(self, lang: str = "en") -> pd.DataFrame:
+        """The verdicts of :func:`asnsim.experiment.verdict.verdict_table`, per scenario and outcome (cached)."""
+        cache = self.__dict__.setdefault("_verdicts", {})
+        if lang not in cache:
+            from .verdict import verdicts_from_replicates
+            cache[lang] = verdicts_from_replicates(self.replicates, self.summary, lang)
+        return cache[lang]
+
+    def headline(self, scenario: str | None = None, lang: str = "en", mark: str = "") -> pd.DataFrame:
+        """Policy x headline-metric table of ``estimate (MCSE)``; see :func:`~asnsim.experiment.summary.headline`.
+
+        With ``mark`` (e.g. ``" *"``), the cells of each outcome's best set (:meth:`verdicts`) end with it.
+        """
+        best = None
+        if mark:
+            from .verdict import best_sets
+            best = best_sets(self.verdicts(lang))
+        return headline(self.summary, scenario=scenario, lang=lang, best=best, mark=mark)
 
 
 def load_results(path: str | Path) -> Results:

@@ -26,6 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import AsnsimError
+from ..outcomes import directions
+
 KEYS = ["scenario", "policy", "metric", "group"]
 SUMMARY_COLUMNS = ["scenario", "policy", "metric", "group", "estimate", "mcse", "ci_low", "ci_high",
                    "emp_se", "emp_se_mcse", "n_reps"]
@@ -34,16 +37,9 @@ PAIRED_COLUMNS = ["scenario", "policy", "reference", "metric", "group", "differe
 RANKING_COLUMNS = ["scenario", "metric", "group", "direction", "policy", "mean_rank", "rank_low", "rank_high",
                    "p_best", "n_reps"]
 
-#: which way is better, for ranking: +1 higher, -1 lower, 0 closer to zero.  Metrics not
-#: listed (predikat shares) describe a distribution and are not ranked.
-DIRECTION: dict[str, int] = {
-    "spearman": 1, "kendall": 1, "topk_precision": 1, "predikat_agreement": 1, "icc1": 1,
-    "krippendorff_alpha_interval": 1, "krippendorff_alpha_ordinal": 1, "period_rank_correlation": 1,
-    "share_sb_wrongly_given": -1, "share_sb_wrongly_denied": -1, "predikat_too_high": -1,
-    "predikat_too_low": -1, "rmse_standardized": -1, "rater_hours": -1, "ratee_hours": -1,
-    "predikat_flip_rate": -1, "true_performance_gain": 1,
-    "sex_gap_raw": 0, "sex_gap_conditional": 0, "favouritism_premium": 0, "unit_context_penalty": 0,
-}
+#: which way is better, for ranking: +1 higher, -1 lower, 0 closer to zero (from :data:`asnsim.outcomes.OUTCOMES`).
+#: Metrics without a direction (predikat shares) describe a distribution and are not ranked.
+DIRECTION: dict[str, int] = directions()
 _DIRECTION_NAME = {1: "higher is better", -1: "lower is better", 0: "closer to 0 is better"}
 
 
@@ -105,7 +101,7 @@ def _wide(replicates: pd.DataFrame) -> pd.DataFrame:
 
 
 def paired_differences(replicates: pd.DataFrame, reference: str | None = None,
-                       level: float = 0.95) -> pd.DataFrame:
+                       level: float = 0.95, all_pairs: bool = False) -> pd.DataFrame:
     """Paired policy differences per replicate, with Monte Carlo SE.
 
     Parameters
@@ -113,10 +109,17 @@ def paired_differences(replicates: pd.DataFrame, reference: str | None = None,
     replicates : DataFrame
         As for :func:`summarize`.
     reference : str, optional
-        Compare every policy with this one.  Default: every pair, each later
-        policy (in design order) against each earlier one.
+        Compare every policy with this one (``difference = policy - reference``).
+        Default: the first policy in design order.
     level : float
         Interval coverage.
+    all_pairs : bool
+        Instead, every pair: each later policy (in design order) minus each earlier one.
+
+    Raises
+    ------
+    AsnsimError
+        When ``reference`` is not one of the policies.
 
     Returns
     -------
@@ -135,10 +138,11 @@ def paired_differences(replicates: pd.DataFrame, reference: str | None = None,
         return pd.DataFrame(columns=PAIRED_COLUMNS)
     wide = _wide(replicates)
     policies = list(wide.columns)
-    if reference is not None:
-        pairs = [(p, reference) for p in policies if p != reference]
-    else:
+    if all_pairs:
         pairs = [(b, a) for i, a in enumerate(policies) for b in policies[i + 1:]]
+    else:
+        reference = check_reference(reference, policies)
+        pairs = [(p, reference) for p in policies if p != reference]
     keys = wide.index.droplevel("replicate")
     parts = []
     for pol, ref in pairs:  # loop over policy pairs, not over replicates
@@ -169,6 +173,22 @@ def paired_differences(replicates: pd.DataFrame, reference: str | None = None,
     if not parts:
         return pd.DataFrame(columns=PAIRED_COLUMNS)
     return pd.concat(parts, ignore_index=True)[PAIRED_COLUMNS]
+
+
+def check_reference(reference: str | None, policies: list[str]) -> str:
+    """The reference policy of paired differences: ``reference`` if it is one of ``policies``, else the first.
+
+    Raises
+    ------
+    AsnsimError
+        ``reference`` is given and is not one of the policies (the message lists them).
+    """
+    if reference is None:
+        return policies[0]
+    if reference not in policies:
+        raise AsnsimError(f"--reference {reference!r} is not one of the compared policies: "
+                          f"{', '.join(map(str, policies))}")
+    return reference
 
 
 def paired_scenarios(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -243,68 +263,121 @@ def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
     return out[RANKING_COLUMNS]
 
 
+def _scenario_rows(summary: pd.DataFrame, scenario: str | None) -> pd.DataFrame:
+    if scenario is not None:
+        return summary[summary["scenario"] == scenario]
+    if summary["scenario"].nunique() > 1:
+        return summary[summary["scenario"] == summary["scenario"].iloc[0]]
+    return summary
+
+
+def headline_columns(lang: str = "en") -> tuple[tuple[str, str, str], ...]:
+    """``(metric, group, column title)`` of the headline table: the short label and which way is better."""
+    from .. import labels as L
+    from ..outcomes import headline_outcomes
+
+    return tuple((o.metric, o.group, f"{o.text(lang, short=True)} {L.arrow(o.direction)}".strip())
+                 for o in headline_outcomes())
+
+
 def headline(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] | None = None,
-             scenario: str | None = None) -> pd.DataFrame:
+             scenario: str | None = None, lang: str = "en",
+             best: dict[tuple[str, str, str], set[str]] | None = None, mark: str = "") -> pd.DataFrame:
     """A compact policy x metric table of ``estimate (MCSE)`` strings for printing.
 
-    ``metrics`` holds ``(metric, group, column title)``; the default shows
-    objectivity, the Sangat Baik share, agreement, favouritism, burden and
-    the true-performance gain from feedback and training.
+    Parameters
+    ----------
+    summary : DataFrame
+        :func:`summarize` output.
+    metrics : tuple of (metric, group, column title), optional
+        Default :func:`headline_columns`: objectivity, the Sangat Baik share,
+        agreement, fairness, burden and the true-performance gain from
+        feedback and training, each title with ``↑`` (higher is
+        better), ``↓`` (lower) or ``→0`` (closer to 0).
+    scenario : str, optional
+        Default: the first scenario.
+    lang : {"en", "id"}
+        Number format (decimal comma in Indonesian) and titles.
+    best : mapping, optional
+        ``(scenario, metric, group) -> best set`` (:func:`asnsim.experiment.verdict.best_sets`);
+        with ``mark``, the cells of the best set end with ``mark``.
+    mark : str
+        E.g. ``" *"``.
+
+    Returns
+    -------
+    DataFrame
+        Index ``policy``; shares in percent.
     """
-    metrics = metrics or (
-        ("spearman", "all", "rank corr. with truth"),
-        ("share_sb_wrongly_given", "all", "SB undeserved"),
-        ("share_predikat", "Sangat Baik", "share SB"),
-        ("share_at_least_baik", "all", "share >= Baik"),
-        ("icc1", "all", "ICC(1)"),
-        ("favouritism_premium", "all", "favouritism premium"),
-        ("rater_hours", "all", "rater h/emp/yr"),
-        ("true_performance_gain", "all", "true perf. gain"),
-    )
-    sub = summary if scenario is None else summary[summary["scenario"] == scenario]
-    if scenario is None and sub["scenario"].nunique() > 1:
-        sub = sub[sub["scenario"] == sub["scenario"].iloc[0]]
+    from .. import labels as L
+    from ..outcomes import outcome
+
+    metrics = metrics or headline_columns(lang)
+    sub = _scenario_rows(summary, scenario)
+    scen = sub["scenario"].iloc[0] if len(sub) else None
     policies = list(dict.fromkeys(sub["policy"]))
-    table = pd.DataFrame(index=pd.Index(policies, name="policy"))
+    table = pd.DataFrame(index=pd.Index(policies, name=L.text("policy", lang)))
     for metric, group, title in metrics:
-        rows = sub[(sub["metric"] == metric) & (sub["group"] == group)].set_index("policy")
+        rows = sub[(sub["metric"] == metric) & (sub["group"].astype(str) == group)].set_index("policy")
         if rows.empty:
             continue
         rows = rows.reindex(policies)
-        table[title] = [_fmt_est(e, m) for e, m in zip(rows["estimate"], rows["mcse"])]
+        o = outcome(metric, group)
+        top = (best or {}).get((scen, metric, group), set())
+        table[title] = [_fmt_est(e, m, o, lang) + (mark if mark and p in top else "")
+                        for p, e, m in zip(policies, rows["estimate"], rows["mcse"])]
     return table
 
 
-def predikat_table(summary: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
+def headline_best(summary: pd.DataFrame, best: dict[tuple[str, str, str], set[str]],
+                  metrics: tuple[tuple[str, str, str], ...] | None = None, scenario: str | None = None,
+                  lang: str = "en") -> pd.DataFrame:
+    """Booleans shaped like :func:`headline`: True where the policy is in the outcome's best set."""
+    table = headline(summary, metrics, scenario, lang)
+    sub = _scenario_rows(summary, scenario)
+    scen = sub["scenario"].iloc[0] if len(sub) else None
+    out = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for metric, group, title in metrics or headline_columns(lang):
+        if title in out.columns:
+            out[title] = [p in best.get((scen, metric, group), set()) for p in out.index]
+    return out
+
+
+def predikat_table(summary: pd.DataFrame, scenario: str | None = None, lang: str = "en") -> pd.DataFrame:
     """The predikat distribution by policy: percent of employees in each predikat, best first.
 
     Each cell is the mean share over replicates (``share_predikat`` rows of the summary), in percent, with its
     Monte Carlo SE in brackets; rows are policies, columns the five predikat from Sangat Baik down.
     """
     from .. import columns as C
+    from .. import labels as L
 
-    sub = summary[(summary["metric"] == "share_predikat")]
-    if scenario is not None:
-        sub = sub[sub["scenario"] == scenario]
-    elif sub["scenario"].nunique() > 1:
-        sub = sub[sub["scenario"] == sub["scenario"].iloc[0]]
+    sub = _scenario_rows(summary[(summary["metric"] == "share_predikat")], scenario)
     policies = list(dict.fromkeys(sub["policy"]))
-    table = pd.DataFrame(index=pd.Index(policies, name="policy"))
+    table = pd.DataFrame(index=pd.Index(policies, name=L.text("policy", lang)))
     for label in reversed(C.PREDIKAT_ORDER):
         rows = sub[sub["group"] == label].set_index("policy").reindex(policies)
-        table[label] = [("n/a" if not np.isfinite(e) else
-                         f"{100 * e:.1f}" + (f" ({100 * m:.1f})" if np.isfinite(m) and m > 0 else ""))
+        table[label] = [(L.NA[lang] if not np.isfinite(e) else
+                         L.number(100 * e, 1, lang) + (f" ({L.number(100 * m, 1, lang)})"
+                                                       if np.isfinite(m) and m > 0 else ""))
                         for e, m in zip(rows["estimate"], rows["mcse"])]
     return table
 
 
-def _fmt_est(est: float, mcse: float) -> str:
+def _fmt_est(est: float, mcse: float, o=None, lang: str = "en") -> str:
+    from .. import labels as L
+
     if not np.isfinite(est):
-        return "n/a"
+        return L.NA[lang]
+    pct = o is not None and o.percent
+    digits = o.decimals if o is not None else 3
+    scale = 100.0 if pct else 1.0
+    text = L.number(scale * est, digits, lang) + ("%" if pct else "")
     if not np.isfinite(mcse) or mcse == 0:
-        return f"{est:.3f}"
-    return f"{est:.3f} ({mcse:.3f})"
+        return text
+    return f"{text} ({L.number(scale * mcse, digits, lang)})"
 
 
-__all__ = ["DIRECTION", "PAIRED_COLUMNS", "RANKING_COLUMNS", "SUMMARY_COLUMNS", "headline",
-           "paired_differences", "paired_scenarios", "predikat_table", "rank_policies", "summarize"]
+__all__ = ["DIRECTION", "PAIRED_COLUMNS", "RANKING_COLUMNS", "SUMMARY_COLUMNS", "check_reference", "headline",
+           "headline_best", "headline_columns", "paired_differences", "paired_scenarios", "predikat_table",
+           "rank_policies", "summarize"]

@@ -1,0 +1,266 @@
+"""Every text a person reads, in English (``en``) and Bahasa Indonesia (``id``), and how numbers are written.
+
+Reports, console tables, figures and the widgets take their words from here
+(outcome names, families and directions live with the outcomes in
+:mod:`asnsim.outcomes`).  Numbers follow the language's convention through
+Babel's CLDR data: ``1,234.5`` in English, ``1.234,5`` in Indonesian (decimal
+comma, thousands dot).  Predikat names keep their legal Indonesian form in both
+languages.
+
+Examples
+--------
+>>> number(1234.5678, 2, "id"), number(0.5, 3), percent(0.0081, 1, "id")
+('1.234,57', '0.500', '0,8%')
+>>> text("direction_up", "id")
+'makin tinggi makin baik'
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import columns as C
+from .errors import AsnsimError
+
+LANGS = ("en", "id")
+_LOCALE = {"en": "en", "id": "id_ID"}
+NA = {"en": "n/a", "id": "–"}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language, else raise :class:`~asnsim.errors.AsnsimError`."""
+    if lang not in LANGS:
+        raise AsnsimError(f"--lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
+
+
+def number(x: float, decimals: int = 3, lang: str = "en", signed: bool = False) -> str:
+    """``x`` with ``decimals`` decimals in the language's convention; ``n/a`` (``–``) when not finite."""
+    from babel.numbers import format_decimal
+
+    if x is None or not math.isfinite(float(x)):
+        return NA.get(lang, "n/a")
+    x = round(float(x), decimals) + 0.0  # no "-0.000"
+    body = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    pattern = f"+{body};-{body}" if signed and x != 0 else body
+    return format_decimal(x, format=pattern, locale=_LOCALE.get(lang, "en"))
+
+
+def percent(x: float, decimals: int = 1, lang: str = "en", signed: bool = False) -> str:
+    """A share as a percentage: ``percent(0.572) == '57.2%'``, ``'57,2%'`` in Indonesian."""
+    if x is None or not math.isfinite(float(x)):
+        return NA.get(lang, "n/a")
+    return number(100 * float(x), decimals, lang, signed) + "%"
+
+
+def join_names(names: list[str], lang: str = "en", most: int = 5) -> str:
+    """``a, b and c`` (``a, b dan c``); beyond ``most`` names, ``a, b, c, d and 7 others``."""
+    names = [str(n) for n in names]
+    if len(names) > most:
+        names = names[:most - 1] + [text("n_others", lang, n=len(names) - most + 1)]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {text('and', lang)} " + names[-1]
+
+
+def family(name: str, lang: str = "en") -> str:
+    from .outcomes import FAMILIES
+
+    return FAMILIES.get(name, {}).get(lang, name)
+
+
+def direction(d: int | None, lang: str = "en") -> str:
+    """``higher is better`` / ``lower is better`` / ``closer to 0 is better`` (empty for None)."""
+    return "" if d is None else text({1: "direction_up", -1: "direction_down", 0: "direction_zero"}[d], lang)
+
+
+def arrow(d: int | None) -> str:
+    """A compact direction mark for table headers: ``↑``, ``↓``, ``→0``."""
+    return {1: "↑", -1: "↓", 0: "→0"}.get(d, "")
+
+
+def worse_word(d: int, lang: str = "en") -> str:
+    """How a policy behind the leader differs: lower (higher is better), higher, further from 0."""
+    return text({1: "worse_up", -1: "worse_down", 0: "worse_zero"}[d], lang)
+
+
+def text(key: str, lang: str = "en", **fmt) -> str:
+    """The text ``key`` in ``lang`` (English when missing), formatted with ``fmt``."""
+    entry = TEXT[key]
+    return entry.get(lang, entry["en"]).format(**fmt)
+
+
+TEXT: dict[str, dict[str, str]] = {
+    # words
+    "and": {"en": "and", "id": "dan"},
+    "n_others": {"en": "{n} others", "id": "{n} lainnya"},
+    "all_n": {"en": "all {n} policies", "id": "semua {n} kebijakan"},
+    "pct_points": {"en": "percentage points", "id": "poin persentase"},
+    "policy": {"en": "policy", "id": "kebijakan"},
+    "scenario": {"en": "scenario", "id": "skenario"},
+    "direction_up": {"en": "higher is better", "id": "makin tinggi makin baik"},
+    "direction_down": {"en": "lower is better", "id": "makin rendah makin baik"},
+    "direction_zero": {"en": "closer to 0 is better", "id": "makin dekat ke 0 makin baik"},
+    "worse_up": {"en": "lower", "id": "lebih rendah"},
+    "worse_down": {"en": "higher", "id": "lebih tinggi"},
+    "worse_zero": {"en": "further from 0", "id": "lebih jauh dari 0"},
+    # verdict sentences (asnsim.experiment.verdict)
+    "verdict_head": {"en": "{family}, {label} ({unit}{direction}): ", "id": "{family}, {label} ({unit}{direction}): "},
+    "verdict_clear": {"en": "{name} is best ({value})", "id": "{name} terbaik ({value})"},
+    "verdict_single": {"en": "only {name} has a value ({value})",
+                       "id": "hanya {name} yang memiliki nilai ({value})"},
+    "verdict_tie": {"en": "{names} tie for best ({value} each)",
+                    "id": "{names} sama-sama terbaik (masing-masing {value})"},
+    "verdict_inseparable": {"en": "{names} cannot be separated ({low} to {high})",
+                            "id": "{names} tidak dapat dibedakan ({low} s.d. {high})"},
+    "verdict_all": {"en": "no policy stands out: all {n} lie between {low} and {high}, within Monte Carlo "
+                          "error of the best",
+                    "id": "tidak ada kebijakan yang menonjol: semua {n} kebijakan berada antara {low} dan {high}, "
+                          "masih dalam galat Monte Carlo dari yang terbaik"},
+    "verdict_margin": {"en": "; the closest one clearly behind, {name} ({value}), is {margin} {worse} "
+                             "({level}% interval of the gap {low} to {high}).",
+                       "id": "; yang terdekat di belakangnya secara jelas, {name} ({value}), {margin} {worse} "
+                             "(interval {level}% selisihnya {low} s.d. {high})."},
+    "verdict_margin_exact": {"en": "; the next, {name} ({value}), is {margin} {worse} in every replicate.",
+                             "id": "; berikutnya, {name} ({value}), {margin} {worse} di setiap ulangan."},
+    "verdict_na": {"en": " Not applicable to {n} policies ({note}).",
+                   "id": " Tidak berlaku untuk {n} kebijakan ({note})."},
+    "verdict_none": {"en": "not applicable to any policy ({note}).",
+                     "id": "tidak berlaku untuk kebijakan mana pun ({note})."},
+    "warn_tiny_share": {
+        "en": "Caution: under {names}, fewer than {limit} of employees are rated {group}, so this outcome rests "
+              "on very few people there.",
+        "id": "Perhatian: pada {names}, kurang dari {limit} pegawai berpredikat {group}, sehingga hasil ini "
+              "bertumpu pada sangat sedikit orang."},
+    # the experiment report (asnsim.experiment.report) and console
+    "report_title": {"en": "asnsim: policy comparison", "id": "asnsim: perbandingan kebijakan penilaian kinerja"},
+    "provenance": {"en": "asnsim {version}; seed {seed}; {n} employees per organisation; {reps} replicates per "
+                         "scenario; {p} policies x {s} scenarios; design hash {hash}.",
+                   "id": "asnsim {version}; seed {seed}; {n} pegawai per organisasi; {reps} ulangan per skenario; "
+                         "{p} kebijakan x {s} skenario; hash rancangan {hash}."},
+    "incomplete": {"en": "<b>Incomplete run:</b> summarised from the replicates finished so far.",
+                   "id": "<b>Hasil belum lengkap:</b> diringkas dari ulangan yang sudah selesai."},
+    "method_note": {
+        "en": "Every policy meets the same simulated population and raters in each replicate (common random "
+              "numbers), so policy differences are paired. Estimates are means over replicates; brackets and error "
+              "bars are Monte Carlo standard errors and 95% intervals (Morris, White &amp; Crowther 2019). An "
+              "interval describes simulation error only, not how well the model matches a real organisation.",
+        "id": "Setiap kebijakan diterapkan pada populasi dan penilai simulasi yang sama di setiap ulangan "
+              "(bilangan acak bersama), sehingga selisih antarkebijakan bersifat berpasangan. Perkiraan adalah "
+              "rata-rata atas ulangan; angka dalam kurung dan garis galat adalah galat baku Monte Carlo dan "
+              "interval 95% (Morris, White &amp; Crowther 2019). Interval hanya menggambarkan galat simulasi, "
+              "bukan seberapa cocok model dengan organisasi nyata."},
+    "verdicts_h": {"en": "Verdicts", "id": "Kesimpulan"},
+    "verdicts_note": {
+        "en": "For each outcome, the best policy, or the policies that cannot be told apart from it: a policy is "
+              "counted with the best when the 95% interval of its paired difference from the leader (same people, "
+              "same raters) includes no difference. Equal values are ties. The gap to the next policy is in the "
+              "outcome's unit.",
+        "id": "Untuk setiap hasil: kebijakan terbaik, atau kebijakan yang tidak dapat dibedakan darinya. Sebuah "
+              "kebijakan dihitung setara dengan yang terbaik bila interval 95% selisih berpasangannya dengan "
+              "kebijakan teratas (pegawai dan penilai yang sama) mencakup nol. Nilai yang sama persis dihitung "
+              "seri. Selisih dengan kebijakan berikutnya dinyatakan dalam satuan hasil tersebut."},
+    "reference_note": {
+        "en": "Paired differences (paired.csv) are each policy minus the reference policy, <b>{ref}</b>; "
+              "choose another with --reference.",
+        "id": "Selisih berpasangan (paired.csv) adalah setiap kebijakan dikurangi kebijakan acuan, <b>{ref}</b>; "
+              "pilih acuan lain dengan --reference."},
+    "one_policy": {"en": "One policy: nothing to compare it with, so there are no verdicts.",
+                   "id": "Satu kebijakan: tidak ada pembandingnya, sehingga tidak ada kesimpulan."},
+    "outcome": {"en": "outcome", "id": "hasil"},
+    "headline_h": {"en": "Headline", "id": "Ringkasan utama"},
+    "headline_note": {
+        "en": "Estimate (Monte Carlo SE); shares in percent. <b>Bold</b>: the best value, or one that cannot be "
+              "separated from it (see the verdicts). ↑ higher is better, ↓ lower is better, →0 closer to 0 is "
+              "better; n/a: does not apply to the design.",
+        "id": "Perkiraan (galat baku Monte Carlo); porsi dalam persen. <b>Tebal</b>: nilai terbaik, atau yang "
+              "tidak dapat dibedakan darinya (lihat kesimpulan). ↑ makin tinggi makin baik, ↓ makin rendah makin "
+              "baik, →0 makin dekat ke 0 makin baik; –: tidak berlaku untuk rancangan tersebut."},
+    "console_legend": {
+        "en": "estimate (Monte Carlo SE); * best or not separable from the best; ↑ higher is better, ↓ lower is "
+              "better, →0 closer to 0 is better",
+        "id": "perkiraan (galat baku Monte Carlo); * terbaik atau tidak dapat dibedakan dari yang terbaik; "
+              "↑ makin tinggi makin baik, ↓ makin rendah makin baik, →0 makin dekat ke 0 makin baik"},
+    "predikat_h": {"en": "Predikat distribution", "id": "Sebaran predikat"},
+    "predikat_note": {"en": "Percent of employees in each predikat, mean over replicates (Monte Carlo SE in "
+                            "brackets).",
+                      "id": "Persentase pegawai pada setiap predikat, rata-rata atas ulangan (galat baku Monte "
+                            "Carlo dalam kurung)."},
+    "predikat_console": {"en": "predikat distribution (% of employees, mean over replicates; Monte Carlo SE)",
+                         "id": "sebaran predikat (% pegawai, rata-rata atas ulangan; galat baku Monte Carlo)"},
+    "note_objectivity": {"en": "How well the final score and predikat recover true performance (simulation truth).",
+                         "id": "Seberapa baik skor akhir dan predikat mencerminkan kinerja sebenarnya (yang "
+                               "diketahui dalam simulasi)."},
+    "note_reliability": {"en": "Agreement among raters of the same ratee and item.",
+                         "id": "Kesepakatan antar-penilai untuk pegawai dan butir yang sama."},
+    "note_fairness": {"en": "Score differences not explained by true performance; 0 is fair.",
+                      "id": "Selisih skor yang tidak dijelaskan oleh kinerja sebenarnya; 0 berarti adil."},
+    "note_burden": {"en": "Time the design costs (policy burden parameters x panels x rounds).",
+                    "id": "Waktu yang dibutuhkan rancangan (parameter beban kebijakan x jumlah penilai x putaran "
+                          "penilaian)."},
+    "note_development": {
+        "en": "Flips: how often the predikat changes between periods (needs periodic ratings: compare --periods "
+              "all). Gain: how much true performance rose over the year through feedback and training (Gayungan, "
+              "seed 001), 0 for designs without them; a benefit, not a rating error, since objectivity is "
+              "measured against the truth at the time of rating.",
+        "id": "Perubahan predikat: seberapa sering predikat berubah antar-periode (perlu penilaian berkala: "
+              "compare --periods all). Kenaikan: seberapa besar kinerja sebenarnya naik dalam setahun berkat umpan "
+              "balik dan pelatihan (Gayungan, seed 001), 0 untuk rancangan tanpa keduanya; ini manfaat, bukan "
+              "kesalahan penilaian, karena objektivitas diukur terhadap kinerja sebenarnya pada saat penilaian."},
+    "section_development": {"en": "Stability and development", "id": "Stabilitas dan pengembangan"},
+    "green_note": {"en": "Green: the best, or not separable from the best.",
+                   "id": "Hijau: terbaik, atau tidak dapat dibedakan dari yang terbaik."},
+    "not_shown": {"en": "Not applicable in this design: {names}.", "id": "Tidak berlaku pada rancangan ini: {names}."},
+    "sweep_h": {"en": "Sweep", "id": "Variasi parameter"},
+    "sweep_title": {"en": "Sweep over {swept} (bands: 95% Monte Carlo intervals)",
+                    "id": "Variasi {swept} (pita: interval Monte Carlo 95%)"},
+    "scenario_is": {"en": "scenario: {name}", "id": "skenario: {name}"},
+    "first_scenario_only": {"en": "Shown for the first of {n} scenarios; every scenario is in summary.csv.",
+                            "id": "Ditampilkan untuk skenario pertama dari {n} skenario; semua skenario ada di "
+                                  "summary.csv."},
+    "full_summary": {"en": "Full summary table", "id": "Tabel ringkasan lengkap"},
+    "paired_details": {"en": "Paired differences (each policy minus {ref})",
+                       "id": "Selisih berpasangan (setiap kebijakan dikurangi {ref})"},
+    "paired_scen_details": {"en": "Paired scenario differences (scenario minus the first scenario, same random "
+                                  "numbers)",
+                            "id": "Selisih skenario berpasangan (skenario dikurangi skenario pertama, bilangan acak "
+                                  "yang sama)"},
+    "rankings_details": {"en": "All rankings (mean rank over replicates, its 95% range, share of replicates "
+                               "ranked first)",
+                         "id": "Semua peringkat (rata-rata peringkat atas ulangan, rentang 95%, porsi ulangan "
+                               "sebagai yang pertama)"},
+    "design_details": {"en": "Design", "id": "Rancangan"},
+    "definitions": {"en": "What the outcomes mean", "id": "Arti setiap hasil"},
+    "verdicts_console": {"en": "verdicts", "id": "kesimpulan"},
+    "seconds_files": {"en": "{seconds} s; files in {out}/: {files}", "id": "{seconds} detik; berkas di {out}/: {files}"},
+    # figures (asnsim.plots)
+    "share": {"en": "% of employees", "id": "% pegawai"},
+    "predikat_title": {"en": "Predikat distribution", "id": "Sebaran predikat"},
+    "truth": {"en": "True performance (standard deviations from the average)",
+              "id": "Kinerja sebenarnya (simpangan baku dari rata-rata)"},
+    "final_score": {"en": "Final score (policy scale)", "id": "Skor simulasi"},
+    "svt_title": {"en": "Score vs true performance: Spearman rho = {rho}",
+                  "id": "Skor simulasi dan kinerja sebenarnya: kesesuaian urutan = {rho}"},
+    "sb_share": {"en": "% rated Sangat Baik", "id": "% berpredikat Sangat Baik"},
+    "baik_share": {"en": "% rated Baik or better", "id": "% berpredikat Baik ke atas"},
+    "fair_title": {"en": "Predikat by {group}", "id": "Predikat menurut {group}"},
+    "estimate": {"en": "estimate (95% interval)", "id": "perkiraan (interval 95%)"},
+    "not_applicable": {"en": "not applicable", "id": "tidak berlaku"},
+}
+
+#: Display names of grouping columns and their values.
+GROUP_NAMES: dict[str, dict[str, str]] = {
+    C.CLOSENESS: {"en": "closeness to the superior", "id": "kedekatan dengan atasan"},
+    C.SEX: {"en": "sex", "id": "jenis kelamin"},
+    C.AGE_BAND: {"en": "age band", "id": "kelompok umur"},
+    C.POSITION_CLASS: {"en": "position type", "id": "jenis jabatan"},
+    C.UNIT_TYPE: {"en": "unit type", "id": "jenis unit"},
+}
+GROUP_VALUES: dict[str, dict[str, dict[object, str]]] = {
+    C.CLOSENESS: {"en": {0: "not close", 1: "close"}, "id": {0: "tidak dekat", 1: "dekat"}},
+    C.SEX: {"en": {"F": "women", "M": "men"}, "id": {"F": "perempuan", "M": "laki-laki"}},
+}
+
+
+__all__ = ["GROUP_NAMES", "GROUP_VALUES", "LANGS", "NA", "TEXT", "arrow", "check_lang", "direction", "family",
+           "join_names", "number", "percent", "text", "worse_word"]

@@ -111,8 +111,12 @@ TEXT: dict[str, dict[str, str]] = {
                        "id": "hanya {name} yang memiliki nilai ({value})"},
     "verdict_tie": {"en": "{names} tie for best ({value} each)",
                     "id": "{names} sama-sama terbaik (masing-masing {value})"},
+    "verdict_tie_all": {"en": "all {n} are equal ({value} each)", "id": "semua {n} kebijakan sama ({value})"},
+    "verdict_tie_both": {"en": "the two are equal ({value} each)", "id": "keduanya sama (masing-masing {value})"},
     "verdict_inseparable": {"en": "{names} cannot be separated ({low} to {high})",
                             "id": "{names} tidak dapat dibedakan ({low} s.d. {high})"},
+    "verdict_both": {"en": "the two cannot be separated ({low} to {high})",
+                     "id": "keduanya tidak dapat dibedakan ({low} s.d. {high})"},
     "verdict_all": {"en": "no policy stands out: all {n} lie between {low} and {high}, within Monte Carlo "
                           "error of the best",
                     "id": "tidak ada kebijakan yang menonjol: semua {n} kebijakan berada antara {low} dan {high}, "
@@ -171,11 +175,12 @@ TEXT: dict[str, dict[str, str]] = {
     "headline_h": {"en": "Headline", "id": "Ringkasan utama"},
     "headline_note": {
         "en": "Estimate (Monte Carlo SE); shares in percent. <b>Bold</b>: the best value, or one that cannot be "
-              "separated from it (see the verdicts). ↑ higher is better, ↓ lower is better, →0 closer to 0 is "
-              "better; n/a: does not apply to the design.",
+              "separated from it (see the verdicts); nothing is bold where no policy stands out. ↑ higher is "
+              "better, ↓ lower is better, →0 closer to 0 is better; n/a: does not apply to the design.",
         "id": "Perkiraan (galat baku Monte Carlo); porsi dalam persen. <b>Tebal</b>: nilai terbaik, atau yang "
-              "tidak dapat dibedakan darinya (lihat kesimpulan). ↑ makin tinggi makin baik, ↓ makin rendah makin "
-              "baik, →0 makin dekat ke 0 makin baik; –: tidak berlaku untuk rancangan tersebut."},
+              "tidak dapat dibedakan darinya (lihat kesimpulan); tidak ada yang tebal bila tidak ada kebijakan yang "
+              "menonjol. ↑ makin tinggi makin baik, ↓ makin rendah makin baik, →0 makin dekat ke 0 makin baik; "
+              "–: tidak berlaku untuk rancangan tersebut."},
     "console_legend": {
         "en": "estimate (Monte Carlo SE); * best or not separable from the best; ↑ higher is better, ↓ lower is "
               "better, →0 closer to 0 is better",
@@ -210,6 +215,10 @@ TEXT: dict[str, dict[str, str]] = {
     "section_development": {"en": "Stability and development", "id": "Stabilitas dan pengembangan"},
     "green_note": {"en": "Green: the best, or not separable from the best.",
                    "id": "Hijau: terbaik, atau tidak dapat dibedakan dari yang terbaik."},
+    "variants_note": {"en": "The policies are variants of {base} that differ in {keys}; they are named by the "
+                            "value.",
+                      "id": "Kebijakan-kebijakan ini adalah variasi dari {base} yang berbeda pada {keys}; namanya "
+                            "adalah nilainya."},
     "not_shown": {"en": "Not applicable in this design: {names}.", "id": "Tidak berlaku pada rancangan ini: {names}."},
     "sweep_h": {"en": "Sweep", "id": "Variasi parameter"},
     "sweep_title": {"en": "Sweep over {swept} (bands: 95% Monte Carlo intervals)",

@@ -80,6 +80,7 @@ def test_demo_runs_compare_of_builtins(tmp_path, capsys):
     assert list(dict.fromkeys(summary["policy"])) == builtin_names()
     printed = capsys.readouterr().out
     assert "asnsim demo" in printed
+    assert set(pd.read_csv(out / "paired.csv")["reference"]) == {BASE}  # the demo compares with the regime in force
     # the predikat distribution table: one row per policy, five predikat columns, shares summing to 100 %
     block = printed.split("predikat distribution")[1].splitlines()
     assert block[1].split() == ["Sangat", "Baik", "Baik", "Butuh", "Perbaikan", "Kurang/Misconduct", "Sangat",
@@ -124,3 +125,32 @@ def test_paired_correlation_is_nan_when_a_metric_does_not_vary():
     assert pd.isna(row["correlation"]) and row["n_reps"] == 4
     rep.loc[:3, "value"] = [2.0, 3.0, 5.0, 4.0]   # b = a - 1: perfectly correlated
     assert paired_differences(rep).iloc[0]["correlation"] == pytest.approx(1.0)
+
+
+def test_reference_and_indonesian_outputs(tmp_path, capsys):
+    out = tmp_path / "id"
+    assert main(["compare", "--policies", f"{BASE},pontianak,pp-30-2019", "--n", "80", "--reps", "3", "--seed", "3",
+                 "--reference", "pontianak", "--lang", "id", "--quiet", "--out", str(out)]) == 0
+    paired = pd.read_csv(out / "paired.csv")
+    assert set(paired["reference"]) == {"pontianak"} and set(paired["policy"]) == {BASE, "pp-30-2019"}
+    # policy minus reference: with every replicate present, the paired mean is the difference of the means
+    summ = pd.read_csv(out / "summary.csv").set_index(["policy", "metric", "group"])["estimate"]
+    row = paired[(paired.policy == BASE) & (paired.metric == "spearman")].iloc[0]
+    assert row.difference == pytest.approx(summ[(BASE, "spearman", "all")] - summ[("pontianak", "spearman", "all")])
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<html lang='id'>" in page and "<h2>Kesimpulan</h2>" in page
+    assert "dikurangi kebijakan acuan, <b>pontianak</b>" in page
+    printed = capsys.readouterr().out
+    assert "kesimpulan:" in printed and "korelasi kinerja ↑" in printed and re.search(r"\d,\d{3} \(", printed)
+    verdicts = pd.read_csv(out / "verdicts.csv")
+    assert list(verdicts["metric"])[:2] == ["spearman", "share_sb_wrongly_given"]
+    assert verdicts["sentence"].str.startswith(("Objektivitas", "Reliabilitas", "Keadilan", "Beban")).all()
+
+
+def test_unknown_reference_exits_2_before_running(tmp_path, capsys):
+    out = tmp_path / "bad"
+    rc = main(["compare", "--policies", f"{BASE},pontianak", "--n", "50", "--reps", "1", "--reference", "salatiga",
+               "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--reference 'salatiga' is not one of the compared policies" in err
+    assert not out.exists() and not (tmp_path / ".bad.partial").exists()

@@ -64,7 +64,7 @@ def _rows(summary: pd.DataFrame, metric: str, group: str) -> pd.DataFrame:
 
 
 def forest_figure(summary: pd.DataFrame, metrics: list[tuple[str, str]], title: str, lang: str = "en",
-                  best: dict | None = None) -> str:
+                  best: dict | None = None, names: dict[str, str] | None = None) -> str:
     """One panel per outcome: each policy's estimate with its 95% interval; the best set in green.
 
     Policies keep the same row in every panel; a policy for which an outcome
@@ -119,7 +119,7 @@ def forest_figure(summary: pd.DataFrame, metrics: list[tuple[str, str]], title: 
         if o is not None and o.direction == 0:
             ax.axvline(0, color="#999", lw=0.8, ls=":")
         ax.grid(axis="x", alpha=0.3)
-    axes[0].set_yticks(y, policies, fontsize=8)
+    axes[0].set_yticks(y, [(names or {}).get(p, p) for p in policies], fontsize=8)
     axes[0].set_ylim(len(policies) - 0.5, -0.5)
     handles, labels = axes[-1].get_legend_handles_labels()
     if multi and handles:
@@ -129,7 +129,7 @@ def forest_figure(summary: pd.DataFrame, metrics: list[tuple[str, str]], title: 
     return png_tag(fig)
 
 
-def predikat_figure(summary: pd.DataFrame, lang: str = "en") -> str:
+def predikat_figure(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None) -> str:
     """The predikat distribution: one stacked bar per policy (and scenario), best predikat on the right.
 
     Shares are means over replicates, in percent, written in each segment wide
@@ -138,7 +138,9 @@ def predikat_figure(summary: pd.DataFrame, lang: str = "en") -> str:
     sub = summary[summary["metric"] == "share_predikat"]
     keys = list(dict.fromkeys(zip(sub["scenario"], sub["policy"])))
     scen_n, pol_n = sub["scenario"].nunique(), sub["policy"].nunique()
-    names = [f"{p} / {s}" if scen_n > 1 and pol_n > 1 else (s if pol_n == 1 and scen_n > 1 else p) for s, p in keys]
+    nm = names or {}
+    labels = [f"{nm.get(p, p)} / {nm.get(s, s)}" if scen_n > 1 and pol_n > 1 else
+              (nm.get(s, s) if pol_n == 1 and scen_n > 1 else nm.get(p, p)) for s, p in keys]
     wide = sub.pivot_table(index=["scenario", "policy"], columns="group", values="estimate", sort=False)
     wide = wide.reindex(index=pd.MultiIndex.from_tuples(keys), columns=list(C.PREDIKAT_ORDER)).fillna(0.0)
     fig = new_figure(9.0, 1.3 + 0.3 * len(keys))
@@ -152,7 +154,7 @@ def predikat_figure(summary: pd.DataFrame, lang: str = "en") -> str:
         ax.bar_label(bars, labels=text, label_type="center", fontsize=7,
                      color="white" if colour in (PREDIKAT_COLOURS[0], PREDIKAT_COLOURS[4]) else "black")
         left += vals
-    ax.set_yticks(y, names, fontsize=8)
+    ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(len(keys) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel(L.text("share", lang))

@@ -24,7 +24,7 @@ from ..outcomes import FAMILIES, OUTCOMES, VERDICT_METRICS, outcome
 from .figures import forest_figure, predikat_figure, sweep_figure
 from .store import Results
 from .summary import headline, headline_best, predikat_table
-from .verdict import best_sets, verdicts_from_replicates
+from .verdict import _VARIANT, best_sets, short_names, verdicts_from_replicates
 
 #: report sections: family -> the (metric, group) panels of its figure
 SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -91,22 +91,54 @@ def verdict_html(verdicts: pd.DataFrame, scenarios: list[str], lang: str) -> str
     return _table(wide)
 
 
-def headline_html(results: Results, lang: str, scenario: str | None = None) -> str:
+def headline_html(summary: pd.DataFrame, best: dict, lang: str, scenario: str | None = None,
+                  names: dict[str, str] | None = None, index_title: str | None = None) -> str:
     """The headline table with the best set of each outcome in bold."""
-    verdicts = results.verdicts(lang)
-    best = best_sets(verdicts) if len(results.policies) > 1 else {}
-    table = headline(results.summary, scenario=scenario, lang=lang)
-    marks = headline_best(results.summary, best, scenario=scenario, lang=lang)
-    head = "".join(f"<th>{_esc(c)}</th>" for c in [table.index.name, *table.columns])
+    table = headline(summary, scenario=scenario, lang=lang)
+    marks = headline_best(summary, best, scenario=scenario, lang=lang)
+    head = "".join(f"<th>{_esc(c)}</th>" for c in [index_title or table.index.name, *table.columns])
     rows = []
     for pol, row in table.iterrows():
         cells = "".join(f"<td class='best'>{_esc(v)}</td>" if marks.at[pol, c] else f"<td>{_esc(v)}</td>"
                         for c, v in row.items())
-        rows.append(f"<tr><td>{_esc(pol)}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{_esc((names or {}).get(pol, pol))}</td>{cells}</tr>")
     return f"<table class='headline'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _section(results: Results, fam: str, lang: str, best: dict) -> str:
+def _swap(summary: pd.DataFrame) -> pd.DataFrame:
+    """Scenarios as rows: one policy swept over scenarios reads as one row per sweep point."""
+    return summary.rename(columns={"scenario": "policy", "policy": "scenario"})
+
+
+def _headlines(results: Results, lang: str, names: dict[str, str]) -> list[str]:
+    summ, scenarios = results.summary, _scenarios(results)
+    if len(results.policies) == 1 and len(scenarios) > 1:
+        return [headline_html(_swap(summ), {}, lang, names=short_names(scenarios),
+                              index_title=L.text("scenario", lang))]
+    best = best_sets(results.verdicts(lang)) if len(results.policies) > 1 else {}
+    parts = []
+    for scen in scenarios[:MAX_SCENARIO_TABLES]:
+        if len(scenarios) > 1:
+            parts.append(f"<h3>{_esc(L.text('scenario_is', lang, name=scen))}</h3>")
+        parts.append(headline_html(summ, best, lang, scen, names))
+    if len(scenarios) > MAX_SCENARIO_TABLES:
+        parts.append(f"<p class='note'>{_esc(L.text('first_scenario_only', lang, n=len(scenarios)))}</p>")
+    return parts
+
+
+def _predikat(results: Results, lang: str, names: dict[str, str]) -> str:
+    summ, scenarios = results.summary, _scenarios(results)
+    one = len(results.policies) == 1 and len(scenarios) > 1
+    table = predikat_table(_swap(summ) if one else summ, scenario=None if one else scenarios[0], lang=lang)
+    rename = short_names(scenarios) if one else names
+    table.index = [rename.get(i, i) for i in table.index]
+    table.index.name = L.text("scenario" if one else "policy", lang)
+    labels = {**names, **short_names(scenarios)}
+    return (f"<h2>{_esc(L.text('predikat_h', lang))}</h2><p class='note'>{_esc(L.text('predikat_note', lang))}</p>"
+            + predikat_figure(summ, lang, labels) + table.reset_index().to_html(index=False, border=0))
+
+
+def _section(results: Results, fam: str, lang: str, best: dict, names: dict[str, str]) -> str:
     summ = results.summary
     shown, missing = [], []
     for metric, group in SECTIONS[fam]:
@@ -116,13 +148,15 @@ def _section(results: Results, fam: str, lang: str, best: dict) -> str:
         (shown if pd.to_numeric(rows["estimate"]).notna().any() else missing).append((metric, group))
     note = L.text(f"note_{fam}", lang)
     if missing:
-        note += " " + L.text("not_shown", lang, names=", ".join(
-            f"{outcome(m, g).text(lang, short=True)} ({outcome(m, g).note.get(lang, '')})".replace(" ()", "")
-            for m, g in missing))
+        by_note: dict[str, list[str]] = {}
+        for m, g in missing:
+            by_note.setdefault(outcome(m, g).note.get(lang, ""), []).append(outcome(m, g).text(lang, short=True))
+        note += " " + L.text("not_shown", lang, names="; ".join(
+            ", ".join(labels) + (f" ({why})" if why else "") for why, labels in by_note.items()))
     if len(results.policies) > 1 and len(_scenarios(results)) == 1:
         note += " " + L.text("green_note", lang)
     title = L.text(f"section_{fam}", lang) if f"section_{fam}" in L.TEXT else L.family(fam, lang)
-    figure = forest_figure(summ, shown, title, lang, best) if shown else ""
+    figure = forest_figure(summ, shown, title, lang, best, names) if shown else ""
     return f"<h2>{_esc(title)}</h2><p class='note'>{_esc(note)}</p>" + figure
 
 
@@ -149,6 +183,7 @@ def render_report(results: Results, lang: str = "en") -> str:
     summ = results.summary
     scenarios = _scenarios(results)
     several = len(results.policies) > 1
+    names = short_names(results.policies)
     parts = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>asnsim compare</title>"
              f"<style>{_CSS}</style></head><body>",
              f"<h1>{_esc(L.text('report_title', lang))}</h1>",
@@ -160,28 +195,25 @@ def render_report(results: Results, lang: str = "en") -> str:
         parts.append(f"<h2>{_esc(L.text('sweep_h', lang))}</h2>" + sweep)
     parts.append(f"<h2>{_esc(L.text('verdicts_h', lang))}</h2>")
     if several:
+        variants = ""
+        if names != {p: p for p in results.policies}:
+            found = [_VARIANT.match(p) for p in results.policies]
+            keys = sorted({kv.partition("=")[0] for m in found for kv in m["over"].split(", ")})
+            variants = " " + _esc(L.text("variants_note", lang, base=found[0]["base"], keys=", ".join(keys)))
         parts.append(f"<p class='note'>{_esc(L.text('verdicts_note', lang))} "
-                     f"{L.text('reference_note', lang, ref=_esc(results.reference))}</p>")
+                     f"{L.text('reference_note', lang, ref=_esc(results.reference))}{variants}</p>")
         parts.append(verdict_html(results.verdicts(lang), scenarios, lang))
     else:
         parts.append(f"<p class='note'>{_esc(L.text('one_policy', lang))}</p>")
     parts.append(f"<p class='note'>{L.text('method_note', lang)}</p>")
     parts.append(f"<h2>{_esc(L.text('headline_h', lang))}</h2><p class='note'>{L.text('headline_note', lang)}</p>")
-    for scen in scenarios[:MAX_SCENARIO_TABLES] if several else scenarios[:1]:
-        if len(scenarios) > 1 and several:
-            parts.append(f"<h3>{_esc(L.text('scenario_is', lang, name=scen))}</h3>")
-        parts.append(headline_html(results, lang, scen))
-    if len(scenarios) > MAX_SCENARIO_TABLES or (len(scenarios) > 1 and not several):
-        parts.append(f"<p class='note'>{_esc(L.text('first_scenario_only', lang, n=len(scenarios)))}</p>")
-    parts.append(f"<h2>{_esc(L.text('predikat_h', lang))}</h2><p class='note'>"
-                 f"{_esc(L.text('predikat_note', lang))}</p>" + predikat_figure(summ, lang)
-                 + predikat_table(summ, scenario=scenarios[0] if scenarios else None, lang=lang)
-                 .reset_index().to_html(index=False, border=0))
+    parts += _headlines(results, lang, names)
+    parts.append(_predikat(results, lang, names))
     if several or not sweep:
         metrics = tuple(mg for fam in SECTIONS for mg in SECTIONS[fam])
         best = best_sets(verdicts_from_replicates(results.replicates, summ, lang, metrics)) if several else {}
         for fam in SECTIONS:
-            parts.append(_section(results, fam, lang, best))
+            parts.append(_section(results, fam, lang, best, names))
     parts.append(_definitions(lang))
     parts.append(f"<details><summary>{_esc(L.text('full_summary', lang))}</summary>{_table(summ)}</details>")
     if several and not results.paired.empty:

@@ -34,6 +34,8 @@ Hsu, J. C. (1996). *Multiple Comparisons: Theory and Methods*. Chapman & Hall
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -148,7 +150,8 @@ def _best_set(block: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
 
 
 def verdict_table(summary: pd.DataFrame, gaps: pd.DataFrame, lang: str = "en",
-                  metrics: tuple[tuple[str, str], ...] = VERDICT_METRICS, level: float = 0.95) -> pd.DataFrame:
+                  metrics: tuple[tuple[str, str], ...] = VERDICT_METRICS, level: float = 0.95,
+                  names: dict[str, str] | None = None) -> pd.DataFrame:
     """One verdict per scenario and outcome: the best policy or the set that cannot be separated.
 
     Parameters
@@ -165,6 +168,8 @@ def verdict_table(summary: pd.DataFrame, gaps: pd.DataFrame, lang: str = "en",
         The outcomes, in the order of the verdicts.
     level : float
         The gaps' interval coverage (for the sentences).
+    names : mapping, optional
+        Display names of the policies in the sentences (:func:`short_names`); tables keep the labels.
 
     Returns
     -------
@@ -197,18 +202,18 @@ def verdict_table(summary: pd.DataFrame, gaps: pd.DataFrame, lang: str = "en",
             if not ((s_sub["metric"] == metric) & (s_sub["group"].astype(str) == group)).any():
                 continue
             block = gaps[(gaps["scenario"] == scen) & (gaps["metric"] == metric) & (gaps["group"] == group)]
-            rows.append(_verdict_row(scen, o, block, policies, s_sub, lang, level))
+            rows.append(_verdict_row(scen, o, block, policies, s_sub, lang, level, names or {}))
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
 def _verdict_row(scen: str, o: Outcome, block: pd.DataFrame, policies: list[str], s_sub: pd.DataFrame,
-                 lang: str, level: float) -> dict:
+                 lang: str, level: float, names: dict[str, str]) -> dict:
     row = dict.fromkeys(VERDICT_COLUMNS)
     row.update(scenario=scen, family=o.family, metric=o.metric, group=o.group, direction=o.direction,
                n_policies=len(block), not_applicable=len(policies) - len(block), warning="")
     if block.empty:
         row.update(status="not applicable", best="", n_best=0)
-        row["sentence"] = _sentence(o, row, pd.DataFrame(), lang, level)
+        row["sentence"] = _sentence(o, row, pd.DataFrame(), lang, level, names)
         return row
     best, rest, tie = _best_set(block)
     status = "single" if len(block) == 1 else "clear" if len(best) == 1 else "tie" if tie else "inseparable"
@@ -218,12 +223,12 @@ def _verdict_row(scen: str, o: Outcome, block: pd.DataFrame, policies: list[str]
         nxt = rest.iloc[0]
         row.update(runner_up=nxt["policy"], runner_up_estimate=float(nxt["estimate"]), margin=float(nxt["worse_by"]),
                    margin_ci_low=float(nxt["ci_low"]), margin_ci_high=float(nxt["ci_high"]))
-    row["warning"] = _warning(o, best, s_sub, lang)
-    row["sentence"] = _sentence(o, row, best, lang, level)
+    row["warning"] = _warning(o, best, s_sub, lang, names)
+    row["sentence"] = _sentence(o, row, best, lang, level, names)
     return row
 
 
-def _warning(o: Outcome, best: pd.DataFrame, s_sub: pd.DataFrame, lang: str) -> str:
+def _warning(o: Outcome, best: pd.DataFrame, s_sub: pd.DataFrame, lang: str, names: dict[str, str]) -> str:
     """Warn when a policy of the best set rests on a tiny share (e.g. Sangat Baik under 2%)."""
     if o.basis is None or best.empty:
         return ""
@@ -232,8 +237,8 @@ def _warning(o: Outcome, best: pd.DataFrame, s_sub: pd.DataFrame, lang: str) -> 
     thin = [(p, float(basis[p])) for p in best["policy"] if p in basis.index and basis[p] < o.min_basis]
     if not thin:
         return ""
-    names = L.join_names([f"{p} ({L.percent(v, 1, lang)})" for p, v in thin], lang)
-    return L.text("warn_tiny_share", lang, names=names, group=group, limit=L.percent(o.min_basis, 0, lang))
+    listed = L.join_names([f"{names.get(p, p)} ({L.percent(v, 1, lang)})" for p, v in thin], lang)
+    return L.text("warn_tiny_share", lang, names=listed, group=group, limit=L.percent(o.min_basis, 0, lang))
 
 
 def _value(o: Outcome, x: float, lang: str, signed: bool = False) -> str:
@@ -242,7 +247,7 @@ def _value(o: Outcome, x: float, lang: str, signed: bool = False) -> str:
     return L.number(x, o.decimals, lang, signed=signed)
 
 
-def _sentence(o: Outcome, row: dict, best: pd.DataFrame, lang: str, level: float) -> str:
+def _sentence(o: Outcome, row: dict, best: pd.DataFrame, lang: str, level: float, names: dict[str, str]) -> str:
     head = L.text("verdict_head", lang, family=L.family(o.family, lang), label=o.text(lang),
                   unit=(f"{o.unit_text(lang)}; " if o.unit_text(lang) else ""),
                   direction=L.direction(o.direction, lang))
@@ -250,17 +255,21 @@ def _sentence(o: Outcome, row: dict, best: pd.DataFrame, lang: str, level: float
     if status == "not applicable":
         return head + L.text("verdict_none", lang, note=o.note.get(lang, ""))
     val = {p: _value(o, e, lang) for p, e in zip(best["policy"], best["estimate"])}
+    leader = names.get(row["leader"], row["leader"])
+    listed = L.join_names([names.get(p, p) for p in best["policy"]], lang)
     if status == "single":
-        body = L.text("verdict_single", lang, name=row["leader"], value=val[row["leader"]])
+        body = L.text("verdict_single", lang, name=leader, value=val[row["leader"]])
     elif status == "clear":
-        body = L.text("verdict_clear", lang, name=row["leader"], value=val[row["leader"]])
+        body = L.text("verdict_clear", lang, name=leader, value=val[row["leader"]])
     elif status == "tie":
-        body = L.text("verdict_tie", lang, names=L.join_names(list(best["policy"]), lang),
-                      value=val[row["leader"]])
+        key = "verdict_tie" if len(best) < row["n_policies"] else "verdict_tie_both" if len(best) == 2 else \
+            "verdict_tie_all"
+        body = L.text(key, lang, names=listed, n=len(best), value=val[row["leader"]])
     else:
         lo, hi = _value(o, best["estimate"].min(), lang), _value(o, best["estimate"].max(), lang)
-        key = "verdict_inseparable" if len(best) < row["n_policies"] else "verdict_all"
-        body = L.text(key, lang, names=L.join_names(list(best["policy"]), lang), n=len(best), low=lo, high=hi)
+        key = "verdict_inseparable" if len(best) < row["n_policies"] else \
+            "verdict_both" if len(best) == 2 else "verdict_all"
+        body = L.text(key, lang, names=listed, n=len(best), low=lo, high=hi)
     if row.get("runner_up") is not None:
         if o.percent:
             margin, low, high = (L.number(100 * row[k], o.decimals, lang)
@@ -269,7 +278,8 @@ def _sentence(o: Outcome, row: dict, best: pd.DataFrame, lang: str, level: float
         else:
             margin, low, high = (_value(o, row[k], lang) for k in ("margin", "margin_ci_low", "margin_ci_high"))
         exact = abs(row["margin_ci_high"] - row["margin_ci_low"]) <= _TOL * max(1.0, abs(row["margin"]))
-        body += L.text("verdict_margin_exact" if exact else "verdict_margin", lang, name=row["runner_up"],
+        body += L.text("verdict_margin_exact" if exact else "verdict_margin", lang,
+                       name=names.get(row["runner_up"], row["runner_up"]),
                        value=_value(o, row["runner_up_estimate"], lang), margin=margin,
                        worse=L.worse_word(o.direction, lang), level=L.number(100 * level, 0, lang),
                        low=low, high=high)
@@ -280,18 +290,48 @@ def _sentence(o: Outcome, row: dict, best: pd.DataFrame, lang: str, level: float
     return head + body + (" " + row["warning"] if row["warning"] else "")
 
 
+_VARIANT = re.compile(r"^(?P<base>[^\[]+)\[(?P<over>.+)\]$")
+
+
+def short_names(labels: list[str]) -> dict[str, str]:
+    """Display names for sweep variants of one base: ``base[a.b.c=1]`` -> ``b.c=1``; other labels unchanged.
+
+    Only when every label is a variant of the same base and the short names
+    stay distinct; ``{label: label}`` otherwise.
+
+    Examples
+    --------
+    >>> short_names(["p[components.hasil_kerja.weight=0.3]", "p[components.hasil_kerja.weight=0.5]"])
+    {'p[components.hasil_kerja.weight=0.3]': 'hasil_kerja.weight=0.3', 'p[components.hasil_kerja.weight=0.5]': \
+'hasil_kerja.weight=0.5'}
+    """
+    labels = [str(x) for x in labels]
+    found = [_VARIANT.match(x) for x in labels]
+    if len(labels) < 2 or not all(found) or len({m["base"] for m in found}) != 1:
+        return {x: x for x in labels}
+    short = {x: ", ".join(".".join(k.split(".")[-2:]) + "=" + v
+                          for k, _, v in (kv.partition("=") for kv in m["over"].split(", ")))
+             for x, m in zip(labels, found)}
+    return short if len(set(short.values())) == len(labels) else {x: x for x in labels}
+
+
 def best_sets(verdicts: pd.DataFrame) -> dict[tuple[str, str, str], set[str]]:
-    """``(scenario, metric, group) -> names of the best set``, for marking tables."""
+    """``(scenario, metric, group) -> names of the best set``, for marking tables.
+
+    Outcomes where nobody stands out (the best set holds every policy with a
+    value, or only one policy has a value) mark nothing.
+    """
     return {(r.scenario, r.metric, r.group): set(filter(None, str(r.best).split("; ")))
-            for r in verdicts.itertuples(index=False)}
+            for r in verdicts.itertuples(index=False) if 0 < r.n_best < r.n_policies}
 
 
 def verdicts_from_replicates(replicates: pd.DataFrame, summary: pd.DataFrame, lang: str = "en",
                              metrics: tuple[tuple[str, str], ...] = VERDICT_METRICS,
                              level: float = 0.95) -> pd.DataFrame:
-    """:func:`leader_gaps` then :func:`verdict_table`: the verdicts of an experiment."""
-    return verdict_table(summary, leader_gaps(replicates, metrics, level), lang, metrics, level)
+    """:func:`leader_gaps` then :func:`verdict_table`: the verdicts of an experiment (sweep variants named short)."""
+    names = short_names(list(dict.fromkeys(summary["policy"]))) if len(summary) else {}
+    return verdict_table(summary, leader_gaps(replicates, metrics, level), lang, metrics, level, names)
 
 
-__all__ = ["GAP_COLUMNS", "STATUSES", "VERDICT_COLUMNS", "best_sets", "leader_gaps", "verdict_table",
+__all__ = ["GAP_COLUMNS", "STATUSES", "VERDICT_COLUMNS", "best_sets", "leader_gaps", "short_names", "verdict_table",
            "verdicts_from_replicates"]

@@ -23,9 +23,10 @@ lab: setup
 test: setup browser
 	ASNSIM_SMALL=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
 
-# the workshop dashboard (notebook 05, Bahasa Indonesia) on http://localhost:8866
+# the workshop dashboard (notebook 05, Bahasa Indonesia) on http://localhost:8866; notebooks/voila.json keeps two
+# kernels ready (pre-heated) and shuts down a closed tab's kernel after 5 idle minutes (docs/notebooks.md)
 workshop: setup
-	$(BIN)/voila notebooks/05_lokakarya_sosialisasi.ipynb --Voila.ip=127.0.0.1 --port=8866
+	cd notebooks && ../$(BIN)/voila 05_lokakarya_sosialisasi.ipynb --Voila.ip=127.0.0.1 --port=8866
 
 # Debian's chromium for the browser test (tests/test_workshop_browser.py); skipped there if this fails
 browser:

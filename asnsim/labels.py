@@ -242,6 +242,40 @@ TEXT: dict[str, dict[str, str]] = {
     "definitions": {"en": "What the outcomes mean", "id": "Arti setiap hasil"},
     "verdicts_console": {"en": "verdicts", "id": "kesimpulan"},
     "seconds_files": {"en": "{seconds} s; files in {out}/: {files}", "id": "{seconds} detik; berkas di {out}/: {files}"},
+    # the workshop (asnsim.workshop, notebook 05)
+    "ws_title": {"id": "Lokakarya: apa yang mengubah predikat?", "en": "Workshop: what changes a predikat?"},
+    "ws_policy": {"id": "Cara menilai", "en": "How staff are rated"},
+    "ws_employee": {"id": "Pegawai", "en": "Employee"},
+    "ws_close": {"id": "Dekat dengan atasan", "en": "Close to the superior"},
+    "ws_truth": {"id": "Kinerja sebenarnya: lebih baik dari", "en": "True performance: better than"},
+    "ws_of_staff": {"id": "{pct}% pegawai", "en": "{pct}% of staff"},
+    "ws_score": {"id": "Skor simulasi", "en": "Simulated score"},
+    "ws_yes": {"id": "ya", "en": "yes"}, "ws_no": {"id": "tidak", "en": "no"},
+    "ws_same_work": {"id": "<b>Kinerja Bu Sari dan Pak Budi sama</b>: keduanya lebih baik dari {pct}% pegawai.",
+                  "en": "<b>Bu Sari and Pak Budi do equally good work</b>: both are better than {pct}% of staff."},
+    "ws_similar_work": {"id": "<b>Kinerja Bu Sari dan Pak Budi hampir sama</b>: Bu Sari lebih baik dari {p1}% "
+                               "pegawai, Pak Budi dari {p2}%.",
+                         "en": "<b>Bu Sari and Pak Budi do almost equally good work</b>: Bu Sari is better than "
+                               "{p1}% of staff, Pak Budi than {p2}%."},
+    "ws_treated_alike": {"id": "Skor simulasi keduanya {s} dan predikat keduanya <b>{p}</b>: penilaian memperlakukan "
+                            "mereka sama.",
+                      "en": "Both have a simulated score of {s} and the predikat <b>{p}</b>: the appraisal treats "
+                            "them alike."},
+    "ws_same_predikat": {"id": "Skor simulasi Bu Sari {s1}, Pak Budi {s2}; predikat keduanya masih <b>{p}</b>.",
+                      "en": "Bu Sari's simulated score is {s1}, Pak Budi's {s2}; both still get <b>{p}</b>."},
+    "ws_different": {"id": "Tetapi predikat Bu Sari <b>{p1}</b>, sedangkan Pak Budi <b>{p2}</b> (skor simulasi {s1} "
+                        "dan {s2}).",
+                  "en": "But Bu Sari gets <b>{p1}</b> and Pak Budi <b>{p2}</b> (simulated scores {s1} and {s2})."},
+    "ws_why_closeness": {"id": "Yang membedakan hanya kedekatan Bu Sari dengan atasannya.",
+                      "en": "The only difference is Bu Sari's closeness to her superior."},
+    "ws_why_raters": {"id": "Yang membedakan hanya atasan mereka: ada yang murah nilai, ada yang pelit.",
+                   "en": "The only difference is their superiors: some are lenient, some severe."},
+    "ws_why_both": {"id": "Yang membedakan adalah kedekatan Bu Sari dengan atasannya dan perbedaan antar-atasan.",
+                 "en": "What differs is Bu Sari's closeness to her superior and how their superiors rate."},
+    "ws_why_measurement": {"id": "Dengan cara menilai ini, indikator juga diukur tidak sempurna, sehingga orang yang "
+                              "kinerjanya sama bisa mendapat skor yang sedikit berbeda.",
+                        "en": "With this way of rating, indicators are measured imperfectly too, so equal work can "
+                              "get slightly different scores."},
     # figures (asnsim.plots)
     "share": {"en": "% of employees", "id": "% pegawai"},
     "predikat_title": {"en": "Predikat distribution", "id": "Sebaran predikat"},
@@ -249,12 +283,24 @@ TEXT: dict[str, dict[str, str]] = {
               "id": "Kinerja sebenarnya (simpangan baku dari rata-rata)"},
     "final_score": {"en": "Final score (policy scale)", "id": "Skor simulasi"},
     "svt_title": {"en": "Score vs true performance: Spearman rho = {rho}",
-                  "id": "Skor simulasi dan kinerja sebenarnya: kesesuaian urutan = {rho}"},
+                  "id": "Skor simulasi dan kinerja sebenarnya: kesesuaian urutan {rho} (1 = sempurna)"},
     "sb_share": {"en": "% rated Sangat Baik", "id": "% berpredikat Sangat Baik"},
     "baik_share": {"en": "% rated Baik or better", "id": "% berpredikat Baik ke atas"},
     "fair_title": {"en": "Predikat by {group}", "id": "Predikat menurut {group}"},
     "estimate": {"en": "estimate (95% interval)", "id": "perkiraan (interval 95%)"},
     "not_applicable": {"en": "not applicable", "id": "tidak berlaku"},
+    # widgets (asnsim.widgets)
+    "computing": {"en": "computing...", "id": "menghitung..."},
+    "base_policy": {"en": "base policy", "id": "kebijakan dasar"},
+    "your_design": {"en": "your design", "id": "rancangan Anda"},
+    "rubric_title": {"en": "Rubric designer", "id": "Perancang rubrik"},
+    "design_title": {"en": "Predikat: {base} vs your design ({changes})",
+                     "id": "Predikat: {base} dan rancangan Anda ({changes})"},
+    "no_change": {"en": "no change yet", "id": "belum ada perubahan"},
+    "yes": {"en": "yes", "id": "ya"},
+    "no": {"en": "no", "id": "tidak"},
+    "run": {"en": "Run", "id": "Jalankan"},
+    "left_out": {"en": "not shown: {n} policies ({why})", "id": "tidak ditampilkan: {n} kebijakan ({why})"},
 }
 
 #: Display names of grouping columns and their values.
@@ -271,5 +317,36 @@ GROUP_VALUES: dict[str, dict[str, dict[object, str]]] = {
 }
 
 
-__all__ = ["GROUP_NAMES", "GROUP_VALUES", "LANGS", "NA", "TEXT", "arrow", "check_lang", "direction", "family",
-           "join_names", "number", "percent", "text", "worse_word"]
+#: Labels of scenario parameters (the controls of the bias lab); a parameter without one is labelled by its name.
+PARAM_LABELS: dict[str, dict[str, str]] = {
+    "noise_sd": {"en": "Rating noise (SD)", "id": "Ketidakpastian penilaian (simpangan baku)"},
+    "leniency_mean": {"en": "Leniency: average shift", "id": "Kemurahan rata-rata penilai"},
+    "leniency_sd": {"en": "Leniency: differences between raters", "id": "Perbedaan antar-penilai"},
+    "favouritism": {"en": "Favouritism toward close ratees", "id": "Kedekatan personal dengan atasan"},
+    "favouritism_sd": {"en": "Favouritism: differences between raters", "id": "Perbedaan favoritisme antar-atasan"},
+    "stakeholder_noise_sd": {"en": "Stakeholder rating noise (SD)", "id": "Ketidakpastian penilaian pemangku kepentingan"},
+    "scale_use_mean": {"en": "Scale use: average spread (central tendency < 0 < extremity)",
+                       "id": "Penggunaan skala: rata-rata (cenderung tengah < 0 < ekstrem)"},
+    "scale_use_sd": {"en": "Scale use: differences between raters", "id": "Penggunaan skala: perbedaan antar-penilai"},
+    "halo_mean": {"en": "Halo: average", "id": "Efek halo: rata-rata"},
+    "halo_sd": {"en": "Halo: differences between raters", "id": "Efek halo: perbedaan antar-penilai"},
+    "ingroup_bias": {"en": "In-group bias", "id": "Bias kelompok sendiri"},
+    "ingroup_attribute": {"en": "In-group attribute", "id": "Atribut kelompok"},
+    "fatigue": {"en": "Fatigue with many ratees", "id": "Kelelahan penilai (banyak yang dinilai)"},
+    "fatigue_threshold": {"en": "Fatigue starts after (ratees)", "id": "Kelelahan mulai setelah (orang)"},
+    "drift_mean": {"en": "Drift over periods: average", "id": "Pergeseran antar-periode: rata-rata"},
+    "drift_sd": {"en": "Drift over periods: differences", "id": "Pergeseran antar-periode: perbedaan"},
+    "reciprocity": {"en": "Reciprocity among peers", "id": "Saling balas antar-rekan"},
+    "conformity": {"en": "Conformity to the superior", "id": "Ikut-ikutan penilaian atasan"},
+    "self_inflation": {"en": "Self-rating inflation: average", "id": "Penilaian diri yang melambung: rata-rata"},
+    "self_inflation_sd": {"en": "Self-rating inflation: differences", "id": "Penilaian diri: perbedaan"},
+    "recency": {"en": "Recency (weight of the last period)", "id": "Efek kejadian terakhir"},
+    "peers": {"en": "Peers per ratee", "id": "Jumlah rekan penilai"},
+    "stakeholders": {"en": "Stakeholders per ratee", "id": "Jumlah pemangku kepentingan penilai"},
+    "unit_context_sd": {"en": "Unit context spread (SD)", "id": "Perbedaan kondisi unit (simpangan baku)"},
+    "share_close": {"en": "Share close to the superior", "id": "Porsi pegawai dekat dengan atasan"},
+}
+
+
+__all__ = ["GROUP_NAMES", "GROUP_VALUES", "LANGS", "NA", "PARAM_LABELS", "TEXT", "arrow", "check_lang", "direction",
+           "family", "join_names", "number", "percent", "text", "worse_word"]

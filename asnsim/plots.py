@@ -27,8 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from scipy import stats
+from matplotlib.figure import Figure as _MplFigure
 
 from . import columns as C
 from . import labels as L
@@ -38,6 +37,62 @@ PREDIKAT_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#67a9cf", "#2166ac")
 
 #: labels live in :mod:`asnsim.labels` (one place for every language); kept here under their old names
 TEXT, GROUP_NAMES, GROUP_VALUES, text = L.TEXT, L.GROUP_NAMES, L.GROUP_VALUES, L.text
+
+#: PNG settings shared by every saved or displayed figure: a fixed resolution and no "Software" stamp, so the
+#: same figure always gives the same bytes (``make figures`` leaves an unchanged checkout unchanged)
+PNG_METADATA = {"Software": None}
+
+
+class Figure(_MplFigure):
+    """A matplotlib figure that shows itself as a PNG in Jupyter, with or without pyplot.
+
+    A figure made with ``matplotlib.figure.Figure`` (no pyplot state) is shown
+    by Jupyter only as ``<Figure size ... with 4 Axes>`` unless the inline
+    backend happens to be active; this subclass has ``_repr_png_``, so the
+    last expression of a cell displays the picture everywhere (JupyterLab,
+    Voila, nbconvert, the test suite).
+    """
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self, dpi=100)
+
+
+def localize(fig: _MplFigure, lang: str) -> None:
+    """Decimal commas on every numeric axis of ``fig`` when ``lang == "id"`` (tick labels ``0,25``)."""
+    if lang != "id":
+        return
+    from matplotlib.ticker import ScalarFormatter
+
+    class _Comma(ScalarFormatter):
+        def __call__(self, x, pos=None):
+            return super().__call__(x, pos).replace(".", ",")
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(_Comma())
+
+
+def natural_order(values) -> list:
+    """Group labels in their natural order: bands by their first number (``<=30``, ``31-40``, ..., ``>=25``).
+
+    Labels without a number keep their order, after the numbered ones.
+
+    Examples
+    --------
+    >>> natural_order(["51-60", "41-50", "<=30", "31-40"])
+    ['<=30', '31-40', '41-50', '51-60']
+    """
+    import re
+
+    def key(v):
+        m = re.search(r"\d+(\.\d+)?", str(v))
+        if m is None:
+            return (1, 0.0)
+        shift = -0.5 if str(v).lstrip().startswith("<") else 0.5 if str(v).lstrip().startswith(">") else 0.0
+        return (0, float(m.group()) + shift)
+
+    return sorted(values, key=key)
 
 
 def _figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
@@ -94,6 +149,7 @@ def predikat_bars(runs: Mapping[str, pd.DataFrame] | pd.DataFrame, lang: str = "
     ax.set_title(title if title is not None else text("predikat_title", lang))
     if k > 1:
         ax.legend(loc="lower right", fontsize=8)
+    localize(fig, lang)
     return fig
 
 
@@ -104,8 +160,9 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
 
     The title reports Spearman's rank correlation over *all* employees,
     :math:`\\rho = \\operatorname{corr}(\\operatorname{rank}(s), \\operatorname{rank}(t))`
-    (scipy.stats.spearmanr); at most ``max_points`` points are drawn (a random
-    subset drawn with ``rng``, default seed 0, for large populations).
+    (as scipy.stats.spearmanr: the correlation of average ranks); at most
+    ``max_points`` points are drawn (a random subset drawn with ``rng``,
+    default seed 0, for large populations).
 
     Parameters
     ----------
@@ -117,7 +174,9 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
     """
     merged = scores[[C.EMPLOYEE_ID, C.FINAL_SCORE, C.PREDIKAT]].merge(
         employees[[C.EMPLOYEE_ID, C.TRUE_PERFORMANCE]], on=C.EMPLOYEE_ID)
-    rho = stats.spearmanr(merged[C.FINAL_SCORE], merged[C.TRUE_PERFORMANCE]).statistic
+    # Spearman's rho as the correlation of average ranks (what scipy.stats.spearmanr computes), without
+    # importing scipy.stats, which would cost a workshop kernel a second at start-up
+    rho = float(np.corrcoef(merged[C.FINAL_SCORE].rank(), merged[C.TRUE_PERFORMANCE].rank())[0, 1])
     shown = merged
     if len(merged) > max_points:
         rng = rng if rng is not None else np.random.default_rng(0)
@@ -129,17 +188,20 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
         if m.any():
             ax.scatter(shown[C.TRUE_PERFORMANCE].to_numpy()[m], shown[C.FINAL_SCORE].to_numpy()[m] + jitter[m],
                        s=9, alpha=0.6, color=colour, label=level, edgecolors="none")
-    for emp_id, label in (highlight or {}).items():
+    for k, (emp_id, label) in enumerate((highlight or {}).items()):
         row = merged[merged[C.EMPLOYEE_ID] == emp_id]
         if len(row):
             x, yv, p = row[C.TRUE_PERFORMANCE].iat[0], row[C.FINAL_SCORE].iat[0], row[C.PREDIKAT].iat[0]
             ax.scatter([x], [yv], s=140, facecolors="none", edgecolors="black", linewidths=2)
-            ax.annotate(f"{label}: {p}", (x, yv), xytext=(8, 8), textcoords="offset points",
-                        fontsize=10, fontweight="bold", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85})
+            # the first label above its point, the second below: two colleagues at the same spot stay legible
+            ax.annotate(f"{label}: {p}", (x, yv), xytext=(10, 10) if k % 2 == 0 else (10, -12),
+                        textcoords="offset points", va="bottom" if k % 2 == 0 else "top", fontsize=10,
+                        fontweight="bold", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85})
     ax.set_xlabel(text("truth", lang))
     ax.set_ylabel(text("final_score", lang))
     ax.set_title(text("svt_title", lang, rho=L.number(rho, 2, lang)))
     ax.legend(loc="lower right", fontsize=8, markerscale=2)
+    localize(fig, lang)
     return fig
 
 
@@ -149,7 +211,8 @@ def group_shares(scores: pd.DataFrame, employees: pd.DataFrame, group: str) -> p
     level = merged[C.PREDIKAT].map({p: i for i, p in enumerate(C.PREDIKAT_ORDER)})
     g = merged.assign(sb=level == C.PREDIKAT_ORDER.index(C.SANGAT_BAIK),
                       baik=level >= C.PREDIKAT_ORDER.index(C.BAIK)).groupby(group)
-    return pd.DataFrame({"n": g.size(), "share_sangat_baik": g["sb"].mean(), "share_baik_plus": g["baik"].mean()})
+    out = pd.DataFrame({"n": g.size(), "share_sangat_baik": g["sb"].mean(), "share_baik_plus": g["baik"].mean()})
+    return out.loc[natural_order(out.index.tolist())]
 
 
 def fairness_by_group(scores: pd.DataFrame, employees: pd.DataFrame, group: str = C.CLOSENESS,
@@ -177,6 +240,7 @@ def fairness_by_group(scores: pd.DataFrame, employees: pd.DataFrame, group: str 
     gname = GROUP_NAMES.get(group, {}).get(lang, group)
     ax.set_title(text("fair_title", lang, group=gname))
     ax.legend(loc="upper left", fontsize=8, ncols=2)
+    localize(fig, lang)
     return fig
 
 
@@ -199,17 +263,18 @@ def metric_intervals(table: pd.DataFrame, metric: str, by: str = "policy", lang:
     ax.set_yticks(y, sub[by].astype(str))
     ax.set_xlabel(f"{metric}: {text('estimate', lang)}")
     ax.set_title(title or metric)
+    localize(fig, lang)
     return fig
 
 
-def figure_png(fig: Figure, dpi: int = 90) -> bytes:
-    """The figure as PNG bytes (for an ``ipywidgets.Image``)."""
+def figure_png(fig: _MplFigure, dpi: int = 90) -> bytes:
+    """The figure as PNG bytes (for an ``ipywidgets.Image``), without a software stamp."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
     return buf.getvalue()
 
 
-def save_figure(fig: Figure, name: str, folder: str | Path | None = None, dpi: int = 110) -> Path | None:
+def save_figure(fig: _MplFigure, name: str, folder: str | Path | None = None, dpi: int = 110) -> Path | None:
     """Save ``fig`` as ``folder/name`` when a folder is given or ``$ASNSIM_FIGURES`` is set.
 
     The notebooks call this on their main figure; ``make figures`` sets
@@ -221,7 +286,7 @@ def save_figure(fig: Figure, name: str, folder: str | Path | None = None, dpi: i
         return None
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    fig.savefig(path, dpi=dpi, metadata=PNG_METADATA)
     return path
 
 
@@ -229,11 +294,21 @@ def save_figure(fig: Figure, name: str, folder: str | Path | None = None, dpi: i
 COMPARISON_METRICS: tuple[tuple[str, str, str], ...] = (
     ("spearman", "Objectivity: rank correlation with truth", "Objektivitas: korelasi dengan kinerja sebenarnya"),
     ("krippendorff_alpha_interval", "Reliability: Krippendorff's alpha", "Reliabilitas: alfa Krippendorff"),
-    ("favouritism_premium", "Fairness: favouritism premium (SD)", "Keadilan: premi kedekatan (SD)"),
-    ("rater_hours", "Burden: rater hours per employee-year", "Beban: jam penilai per pegawai per tahun"),
-    ("true_performance_gain", "Development: true performance gain (SD)",
-     "Pengembangan: kenaikan kinerja sebenarnya (SD)"),
+    ("favouritism_premium", "Fairness: favouritism premium", "Keadilan: keuntungan kedekatan"),
+    ("rater_hours", "Burden: rater hours", "Beban: jam kerja penilai"),
+    ("true_performance_gain", "Development: true performance gain", "Pengembangan: kenaikan kinerja sebenarnya"),
 )
+
+
+def _value_axis_label(metric: str, lang: str) -> str:
+    """``unit; which way is better`` for a metric of :data:`asnsim.outcomes.OUTCOMES`."""
+    from .outcomes import outcome
+
+    o = outcome(metric)
+    if o is None:
+        return text("estimate", lang)
+    unit = o.unit_text(lang) or ("%" if o.percent else "")
+    return "; ".join(p for p in (unit, L.direction(o.direction, lang)) if p)
 
 
 def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] = COMPARISON_METRICS,
@@ -241,35 +316,51 @@ def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str],
     """A 2x2 (or k x 1) grid of dot-and-interval charts, one panel per metric.
 
     ``summary`` is :func:`asnsim.experiment.summarize` output (``metric,
-    group, estimate, ci_low, ci_high`` and the ``by`` column); policies keep
-    the same vertical order in every panel (the order they first appear), so
-    a row reads across the outcome families.  A metric absent from the
+    group, estimate, ci_low, ci_high`` and the ``by`` column).  Every value
+    axis names its unit and which way is better.  Policies keep the order they
+    first appear in every panel; a policy for which a metric does not apply
+    (agreement with one rater per ratee) gets no row in that panel, and the
+    panel says how many were left out and why.  A metric absent from the
     summary, or NaN for every policy, leaves its panel with a note.
     """
+    from .outcomes import outcome
+
     sub = summary[summary["group"] == group]
     order = list(dict.fromkeys(sub[by].astype(str)))
     ncols = 2 if len(metrics) > 1 else 1
     nrows = int(np.ceil(len(metrics) / ncols))
-    fig = Figure(figsize=(6.0 * ncols, 0.6 + (0.9 + 0.32 * len(order)) * nrows), layout="constrained")
+    fig = Figure(figsize=(6.0 * ncols, 0.6 + (1.2 + 0.32 * len(order)) * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    y = np.arange(len(order))
     for ax, (metric, title_en, title_id) in zip(axes, metrics):
         rows = sub[sub["metric"] == metric].assign(_by=lambda d: d[by].astype(str)).set_index("_by").reindex(order)
         ax.set_title(title_id if lang == "id" else title_en, fontsize=10)
-        ax.set_yticks(y, order)
-        ax.set_ylim(len(order) - 0.5, -0.5)  # every policy keeps its row, even where the metric is NaN
+        ax.set_xlabel(_value_axis_label(metric, lang), fontsize=8)
         est = rows["estimate"].to_numpy(float) if len(rows.columns) else np.full(len(order), np.nan)
         if not np.isfinite(est).any():
-            ax.text(0.5, 0.5, "n/a", transform=ax.transAxes, ha="center", va="center", color="0.5")
+            ax.text(0.5, 0.5, L.NA[lang] if lang != "id" else L.text("not_applicable", lang), transform=ax.transAxes,
+                    ha="center", va="center", color="0.5")
+            ax.set_yticks([])
             continue
-        lo = rows["ci_low"].to_numpy(float)
-        hi = rows["ci_high"].to_numpy(float)
+        keep = np.isfinite(est)
+        names = [o for o, k in zip(order, keep) if k]
+        y = np.arange(len(names))
+        est, lo, hi = est[keep], rows["ci_low"].to_numpy(float)[keep], rows["ci_high"].to_numpy(float)[keep]
         ok = np.isfinite(lo) & np.isfinite(hi)
         ax.errorbar(est[ok], y[ok], xerr=[est[ok] - lo[ok], hi[ok] - est[ok]], fmt="none", ecolor="0.4", capsize=3)
         ax.plot(est, y, "o", color=PREDIKAT_COLOURS[4])
+        ax.set_yticks(y, names)
+        ax.set_ylim(len(names) - 0.5, -0.5)
         ax.grid(axis="x", alpha=0.3)
+        o = outcome(metric)
+        if o is not None and o.direction == 0:
+            ax.axvline(0, color="0.6", lw=0.8, ls=":")
+        if not keep.all():
+            why = o.note.get(lang, "") if o is not None else ""
+            ax.annotate(L.text("left_out", lang, n=int((~keep).sum()), why=why), (0.5, 0), xycoords="axes fraction",
+                        xytext=(0, -30), textcoords="offset points", ha="center", va="top", fontsize=7, color="0.4")
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
+    localize(fig, lang)
     return fig
 
 
@@ -284,6 +375,7 @@ def fairness_report_bars(report: pd.DataFrame, attribute: str, measure: str = "s
     Shares are drawn in percent.
     """
     rows = report[(report["attribute"] == attribute) & report["n"].notna()]
+    rows = rows.set_index("group", drop=False).loc[natural_order(rows["group"].tolist())]
     scale = 100.0 if measure.startswith("share") else 1.0
     est = scale * rows[measure].to_numpy(float)
     lo = scale * rows.get(f"{measure}_ci_low", pd.Series(np.nan, index=rows.index)).to_numpy(float)
@@ -300,4 +392,5 @@ def fairness_report_bars(report: pd.DataFrame, attribute: str, measure: str = "s
     ax.set_ylabel(text(measure_label, lang) if measure_label else measure)
     gname = GROUP_NAMES.get(attribute, {}).get(lang, attribute)
     ax.set_title(text("fair_title", lang, group=gname))
+    localize(fig, lang)
     return fig

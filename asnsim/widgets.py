@@ -26,6 +26,7 @@ ipywidgets is imported only when a widget is built.
 from __future__ import annotations
 
 import html
+import textwrap
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from . import columns as C
+from . import labels as L
 from . import plots
 from .errors import AsnsimError, PolicyError
 from .policy import Policy, builtin_names, deep_merge, load_policy, validation_error
@@ -54,20 +56,22 @@ class Control:
     key : str
         Target: ``policy.<dotted key>``, ``scenario.<dotted key>``,
         ``policy.panel`` or ``run.<name>``.
-    kind : {"float", "int", "choice", "bool"}
+    kind : {"float", "int", "choice", "bool", "level"}
+        ``level`` is an ordered choice shown as a slider whose positions are
+        named in words (``tidak ada / sedang / kuat``).
     default : Any
-        Initial value (an option *value* for ``choice``).
+        Initial value (an option *value* for ``choice`` and ``level``).
     label : mapping of language to text
     min, max, step : float, optional
         Range of a numeric control.
     options : tuple of (value, mapping of language to text)
-        Choices of a ``choice`` control.
+        Choices of a ``choice`` or ``level`` control, in order.
     help : mapping of language to text, optional
         One sentence shown under the control.
     """
 
     key: str
-    kind: Literal["float", "int", "choice", "bool"]
+    kind: Literal["float", "int", "choice", "bool", "level"]
     default: Any
     label: Mapping[str, str]
     min: float | None = None
@@ -112,6 +116,9 @@ def make_widget(control: Control, lang: Lang = "en"):
     if control.kind == "bool":
         return W.Checkbox(value=bool(control.default), indent=False, **common)
     opts = [(lab.get(lang, lab.get("en", str(v))), v) for v, lab in control.options]
+    if control.kind == "level":  # by index: a value of 0 would leave the slider without a label
+        index = [v for _, v in opts].index(control.default)
+        return W.SelectionSlider(options=opts, index=index, continuous_update=False, **common)
     return W.Dropdown(options=opts, value=control.default, **common)
 
 
@@ -213,6 +220,9 @@ class LiveView:
     run_button : bool
         When True, changes wait for a click on the Run button (for renders
         too slow to feel live).
+    show_time : bool
+        Show the seconds each refresh took (an analyst's number; a workshop
+        page leaves it out).
 
     Attributes
     ----------
@@ -222,7 +232,7 @@ class LiveView:
     """
 
     def __init__(self, controls: list[Control] | tuple[Control, ...], render: Callable[[dict], Rendered],
-                 lang: Lang = "en", run_button: bool = False, title: str = ""):
+                 lang: Lang = "en", run_button: bool = False, title: str = "", show_time: bool = True):
         import ipywidgets as W
 
         self.controls = {c.key: c for c in controls}
@@ -233,6 +243,7 @@ class LiveView:
         self.seconds = float("nan")
         self.error: str | None = None
         self.n_updates = 0
+        self.show_time = show_time
         self._layouts: dict[str, list] = {}
         self.status = W.HTML()
         self.out_box = W.VBox()
@@ -242,7 +253,7 @@ class LiveView:
             if c.help:
                 rows.append(W.HTML(f"<small style='color:#555'>{html.escape(c.help.get(lang, ''))}</small>"))
         if run_button:
-            btn = W.Button(description="Jalankan" if lang == "id" else "Run", button_style="primary")
+            btn = W.Button(description=L.text("run", lang), button_style="primary")
             btn.on_click(lambda _b: self.update())
             rows.append(btn)
         else:
@@ -288,7 +299,7 @@ class LiveView:
         import ipywidgets as W
 
         t0 = time.perf_counter()
-        self.status.value = f"<small style='color:#777'>{'menghitung' if self.lang == 'id' else 'computing'}...</small>"
+        self.status.value = f"<small style='color:#777'>{L.text('computing', self.lang)}</small>"
         try:
             result = dict(self.render(self.values()))
         except AsnsimError as exc:
@@ -297,13 +308,16 @@ class LiveView:
             return
         self.error = None
         children = []
+        from matplotlib.figure import Figure as MplFigure
+
         for name, obj in result.items():
-            if isinstance(obj, plots.Figure):
+            if isinstance(obj, MplFigure):
                 self._reuse_layout(name, obj)
                 widget = W.Image(value=plots.figure_png(obj), format="png", layout=W.Layout(max_width="720px"))
-                self._layouts[name] = [ax.get_position() for ax in obj.axes]
+                self._layouts[name] = (self._shape(obj), [ax.get_position() for ax in obj.axes])
             elif isinstance(obj, pd.DataFrame):
-                widget = W.HTML(obj.to_html(float_format=lambda v: f"{v:.2f}", border=0, classes="asnsim-table"))
+                widget = W.HTML(obj.to_html(float_format=lambda v: L.number(v, 2, self.lang), border=0,
+                                            classes="asnsim-table"))
             else:
                 widget = W.HTML(str(obj))
             widget.add_class(f"asnsim-out-{name}")
@@ -312,57 +326,49 @@ class LiveView:
         self.last = result
         self.seconds = time.perf_counter() - t0
         self.n_updates += 1
-        self.status.value = f"<small style='color:#777'>{self.seconds:.2f} s</small>"
+        self.status.value = f"<small style='color:#777'>{self.seconds:.2f} s</small>" if self.show_time else ""
 
     def _reuse_layout(self, name: str, fig) -> None:
         """Give ``fig`` the axes positions its first rendering computed (constrained layout).
 
         The layout solver costs about a third of a refresh; the figures of one
         output keep their structure between refreshes, so the first solution
-        is reused (only when the number of axes is unchanged).
+        is reused (only when the axes and the number of lines of their titles
+        are unchanged).
         """
         saved = self._layouts.get(name)
-        if saved is not None and len(saved) == len(fig.axes):
+        if saved is not None and saved[0] == self._shape(fig):
             fig.set_layout_engine("none")
-            for ax, pos in zip(fig.axes, saved):
+            for ax, pos in zip(fig.axes, saved[1]):
                 ax.set_position(pos)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.box)
+    @staticmethod
+    def _shape(fig) -> tuple:
+        """What the layout depends on besides tick labels: the axes, and the lines of their titles."""
+        return tuple(ax.get_title().count("\n") for ax in fig.axes)
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live widget, with a PNG of its first figure for renderers without widgets.
+
+        JupyterLab and Voila show the widget; a static view of the saved
+        notebook (nbconvert, a repository browser, the test suite) shows the
+        picture the controls produced first instead of nothing.
+        """
+        import base64
+
+        from matplotlib.figure import Figure as MplFigure
+
+        bundle = dict(self.box._repr_mimebundle_(**kwargs) or {})
+        first = next((obj for obj in self.last.values() if isinstance(obj, MplFigure)), None)
+        if first is not None:
+            bundle["image/png"] = base64.b64encode(plots.figure_png(first)).decode()
+        return bundle
 
 
 # ---------------------------------------------------------------- the apps (notebooks 02, 03, 05)
 
-#: Labels of scenario parameters; a parameter without an entry is labelled by its name.
-PARAM_LABELS: dict[str, dict[str, str]] = {
-    "noise_sd": {"en": "Rating noise (SD)", "id": "Ketidakpastian penilaian (SD)"},
-    "leniency_mean": {"en": "Leniency: average shift", "id": "Kemurahan rata-rata penilai"},
-    "leniency_sd": {"en": "Leniency: differences between raters", "id": "Perbedaan antar-penilai"},
-    "favouritism": {"en": "Favouritism toward close ratees", "id": "Kedekatan personal dengan atasan"},
-    "favouritism_sd": {"en": "Favouritism: differences between raters", "id": "Perbedaan favoritisme antar-atasan"},
-    "stakeholder_noise_sd": {"en": "Stakeholder rating noise (SD)", "id": "Ketidakpastian penilaian pemangku kepentingan"},
-    "scale_use_mean": {"en": "Scale use: average spread (central tendency < 0 < extremity)",
-                       "id": "Penggunaan skala: rata-rata (cenderung tengah < 0 < ekstrem)"},
-    "scale_use_sd": {"en": "Scale use: differences between raters", "id": "Penggunaan skala: perbedaan antar-penilai"},
-    "halo_mean": {"en": "Halo: average", "id": "Efek halo: rata-rata"},
-    "halo_sd": {"en": "Halo: differences between raters", "id": "Efek halo: perbedaan antar-penilai"},
-    "ingroup_bias": {"en": "In-group bias", "id": "Bias kelompok sendiri"},
-    "ingroup_attribute": {"en": "In-group attribute", "id": "Atribut kelompok"},
-    "fatigue": {"en": "Fatigue with many ratees", "id": "Kelelahan penilai (banyak yang dinilai)"},
-    "fatigue_threshold": {"en": "Fatigue starts after (ratees)", "id": "Kelelahan mulai setelah (orang)"},
-    "drift_mean": {"en": "Drift over periods: average", "id": "Pergeseran antar-periode: rata-rata"},
-    "drift_sd": {"en": "Drift over periods: differences", "id": "Pergeseran antar-periode: perbedaan"},
-    "reciprocity": {"en": "Reciprocity among peers", "id": "Saling balas antar-rekan"},
-    "conformity": {"en": "Conformity to the superior", "id": "Ikut-ikutan penilaian atasan"},
-    "self_inflation": {"en": "Self-rating inflation: average", "id": "Penilaian diri yang melambung: rata-rata"},
-    "self_inflation_sd": {"en": "Self-rating inflation: differences", "id": "Penilaian diri: perbedaan"},
-    "recency": {"en": "Recency (weight of the last period)", "id": "Efek kejadian terakhir"},
-    "peers": {"en": "Peers per ratee", "id": "Jumlah rekan penilai"},
-    "stakeholders": {"en": "Stakeholders per ratee", "id": "Jumlah pemangku kepentingan penilai"},
-    "unit_context_sd": {"en": "Unit context spread (SD)", "id": "Perbedaan kondisi unit (SD)"},
-    "share_close": {"en": "Share close to the superior", "id": "Porsi pegawai dekat dengan atasan"},
-}
+#: Labels of scenario parameters (in :mod:`asnsim.labels`); a parameter without an entry is labelled by its name.
+PARAM_LABELS = L.PARAM_LABELS
 DEFAULT_MAX = 1.5
 
 
@@ -511,19 +517,41 @@ def rubric_designer(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-202
     the simulation does not model yet shows the engine's message instead.
     """
     base_sim = _simulate(policy, scenario, n, seed)
-    base_label = {"en": "base policy", "id": "kebijakan dasar"}[lang]
-    new_label = {"en": "your design", "id": "rancangan Anda"}[lang]
+    base_label, new_label = L.text("base_policy", lang), L.text("your_design", lang)
+    controls = rubric_controls(policy, scenario)
 
     def render(values: dict) -> Rendered:
         pol, scen, _ = apply_controls(values, policy, scenario)
         sim = _simulate(pol, scen, n, seed)
         table = pd.DataFrame({base_label: key_figures(base_sim, lang), new_label: key_figures(sim, lang)})
-        return {"predikat": plots.predikat_bars({base_label: base_sim.scores, new_label: sim.scores}, lang),
+        title = L.text("design_title", lang, base=policy, changes=describe_changes(values, controls, lang))
+        return {"predikat": plots.predikat_bars({base_label: base_sim.scores, new_label: sim.scores}, lang,
+                                                title="\n".join(textwrap.wrap(title, 70))),
                 "truth": plots.score_vs_truth(sim.scores, sim.employees, lang),
                 "table": table}
 
-    return LiveView(rubric_controls(policy, scenario), render, lang,
-                    title={"en": "Rubric designer", "id": "Perancang rubrik"}[lang])
+    return LiveView(controls, render, lang, title=L.text("rubric_title", lang))
+
+
+def describe_changes(values: Mapping[str, Any], controls: tuple[Control, ...], lang: Lang = "en") -> str:
+    """What a design changed from the base policy, in words: ``Raters: Superior 60% + peers 40%; ...``.
+
+    One ``label: value`` per control whose value differs from its default
+    (numbers in the language's format); ``no change`` when none does.
+    """
+    parts = []
+    for c in controls:
+        value = values.get(c.key, c.default)
+        if value == c.default:
+            continue
+        if c.kind in ("choice", "level"):
+            shown = dict(c.options).get(value, {}).get(lang, str(value))
+        elif c.kind == "bool":
+            shown = L.text("yes" if value else "no", lang)
+        else:
+            shown = L.number(value, 2, lang)
+        parts.append(f"{c.text(lang)}: {shown}")
+    return "; ".join(parts) if parts else L.text("no_change", lang)
 
 
 #: Corrections the bias lab offers: module path and function in :mod:`asnsim.correction`.
@@ -606,123 +634,12 @@ def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lan
 
 # ---------------------------------------------------------------- the workshop (notebook 05)
 
-WORKSHOP_CONTROLS = (
-    Control("scenario.rater.favouritism", "float", 0.0,
-            {"id": "Kedekatan personal dengan atasan", "en": "Favouritism toward close ratees"}, 0.0, 1.5, 0.1,
-            help={"id": "0 = atasan menilai semua pegawai dengan ukuran yang sama; makin besar angkanya, "
-                        "makin tinggi pegawai yang dekat dengan atasan dinilai, melebihi kinerja sebenarnya.",
-                  "en": "0 = the superior treats everyone alike; larger = close ratees are rated above "
-                        "their real work."}),
-    Control("scenario.rater.leniency_sd", "float", 0.0,
-            {"id": "Perbedaan antar-penilai", "en": "Differences between raters"}, 0.0, 1.0, 0.1,
-            help={"id": "Ada atasan yang murah nilai, ada yang pelit: makin besar, makin berbeda.",
-                  "en": "Some superiors are lenient, some severe: larger = more different."}),
-)
+#: names that moved to :mod:`asnsim.workshop`, still importable from here
+_WORKSHOP_NAMES = ("WORKSHOP_CONTROLS", "WORKSHOP_POLICIES", "runnable_policies", "story_pair", "workshop")
 
 
-#: The workshop's "Cara menilai" choices: regimes whose story the seeds tell.
-WORKSHOP_POLICIES: dict[str, dict[str, str]] = {
-    "permenpan-6-2022": {"id": "Atasan menilai (PermenPAN-RB 6/2022)", "en": "The superior rates (PermenPAN-RB 6/2022)"},
-    "pontianak": {"id": "Indikator objektif dulu (Pontianak)", "en": "Objective indicators first (Pontianak)"},
-    "gayungan": {"id": "Umpan balik dan pelatihan (Gayungan)", "en": "Feedback and training (Gayungan)"},
-}
-
-
-def runnable_policies(names: list[str] | None = None, n: int = 30) -> list[str]:
-    """The policies among ``names`` (default: all built-ins) the engine can simulate now.
-
-    Each is tried on a tiny ``n``-employee round; a policy whose parts are
-    not simulated yet (the engine raises an :class:`~asnsim.errors.AsnsimError`
-    or ``NotImplementedError``) is left out, so menus grow with the engine.
-    """
-    out = []
-    for name in names if names is not None else builtin_names():
-        try:
-            _simulate(name, "neutral", n, 0)
-        except (AsnsimError, NotImplementedError):
-            continue
-        out.append(name)
-    return out
-
-
-def story_pair(employees: pd.DataFrame, plain, favoured) -> tuple[int, int]:
-    """Pick the workshop's two colleagues: Sari (close to her superior) and Budi (not close).
-
-    Sari's predikat rises between the ``plain`` and ``favoured`` simulations
-    (same people, same raters, only favouritism differs); Budi's does not,
-    and his true performance is the closest to Sari's, at least hers when
-    possible.  Falls back to the closest true performances when no employee
-    changes predikat.
-    """
-    lev = {p: i for i, p in enumerate(C.PREDIKAT_ORDER)}
-    ids = employees[C.EMPLOYEE_ID].to_numpy()
-    p0 = plain.scores.set_index(C.EMPLOYEE_ID)[C.PREDIKAT].reindex(ids).map(lev).to_numpy()
-    p1 = favoured.scores.set_index(C.EMPLOYEE_ID)[C.PREDIKAT].reindex(ids).map(lev).to_numpy()
-    truth = employees[C.TRUE_PERFORMANCE].to_numpy()
-    close = employees[C.CLOSENESS].to_numpy() == 1
-    cand = np.flatnonzero(close & (p1 > p0))
-    if len(cand) == 0:
-        cand = np.flatnonzero(close)
-    sari = cand[np.argmin(np.abs(truth[cand] - np.median(truth[cand])))]
-    others = np.flatnonzero(~close & (p0 == p0[sari]) & (p1 == p0[sari]))
-    if len(others) == 0:
-        others = np.flatnonzero(~close)
-    better = others[truth[others] >= truth[sari]]
-    pool = better if len(better) else others
-    budi = pool[np.argmin(np.abs(truth[pool] - truth[sari]))]
-    return int(ids[sari]), int(ids[budi])
-
-
-def workshop(n: int = 2000, seed: int = 7, policy: str = "permenpan-6-2022", lang: Lang = "id") -> LiveView:
-    """Notebook 05, the lokakarya dashboard: two sliders, two pictures, one report card.
-
-    The story (seed 004, Pontianak: "bukan atas dasar kedekatan personal
-    dengan atasan"): Sari and Budi do almost the same work; as favouritism
-    grows, Sari, who is close to her superior, moves up a predikat and Budi
-    does not.  The bars show the same thing for the whole city.  A third
-    control, "Cara menilai", switches among the :data:`WORKSHOP_POLICIES`
-    the engine can simulate (see :func:`runnable_policies`).
-    """
-    names = {"sari": "Bu Sari", "budi": "Pak Budi"}
-    plain = _simulate(policy, "neutral", n, seed)
-    strong = apply_controls({"scenario.rater.favouritism": 1.0}, policy, "neutral")
-    sari, budi = story_pair(plain.employees, plain, _simulate(strong[0], strong[1], n, seed))
-    truth_pct = plain.employees[C.TRUE_PERFORMANCE].rank(pct=True).set_axis(plain.employees[C.EMPLOYEE_ID])
-    choices = [p for p in WORKSHOP_POLICIES if p != policy]
-    options = tuple((p, WORKSHOP_POLICIES.get(p, {"id": p, "en": p})) for p in [policy] + runnable_policies(choices))
-    controls = WORKSHOP_CONTROLS
-    if len(options) > 1:
-        controls += (Control("run.policy", "choice", policy, {"id": "Cara menilai", "en": "How staff are rated"},
-                             options=options),)
-
-    def run_policy(values: dict) -> str:
-        return values.get("run.policy", policy)
-
-    def render(values: dict) -> Rendered:
-        pol, scen, _ = apply_controls(values, run_policy(values), "neutral")
-        sim = _simulate(pol, scen, n, seed)
-        sc = sim.scores.set_index(C.EMPLOYEE_ID)
-        emp = sim.employees.set_index(C.EMPLOYEE_ID)
-        rows = []
-        for key, eid in (("sari", sari), ("budi", budi)):
-            rows.append({
-                {"id": "Pegawai", "en": "Employee"}[lang]: names[key],
-                {"id": "Dekat dengan atasan", "en": "Close to superior"}[lang]:
-                    ({"id": "ya", "en": "yes"} if emp.at[eid, C.CLOSENESS] else {"id": "tidak", "en": "no"})[lang],
-                {"id": "Kinerja sebenarnya (lebih baik dari ...% pegawai)",
-                 "en": "True performance (better than ...% of staff)"}[lang]: round(100 * truth_pct[eid]),
-                {"id": "Nilai akhir", "en": "Final score"}[lang]: round(float(sc.at[eid, C.FINAL_SCORE]), 1),
-                "Predikat": sc.at[eid, C.PREDIKAT],
-            })
-        card = pd.DataFrame(rows)
-        card = card.set_index(card.columns[0])
-        return {"rapor": card,
-                "fairness": plots.fairness_by_group(sim.scores, sim.employees, C.CLOSENESS, lang),
-                "truth": plots.score_vs_truth(sim.scores, sim.employees, lang,
-                                              highlight={sari: names["sari"], budi: names["budi"]})}
-
-    view = LiveView(controls, render, lang,
-                    title={"id": "Lokakarya: apa yang mengubah predikat?",
-                           "en": "Workshop: what changes a predikat?"}[lang])
-    view.story_ids = {names["sari"]: sari, names["budi"]: budi}
-    return view
+def __getattr__(name: str):
+    if name in _WORKSHOP_NAMES:
+        from . import workshop as _workshop
+        return getattr(_workshop, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -127,12 +127,41 @@ def test_comparison_panel_one_panel_per_metric_same_policy_order():
     assert [a.get_title() for a in axes] == ["Objektivitas", "Reliabilitas", "Beban"]
     for ax in (axes[0], axes[2]):
         assert [t.get_text() for t in ax.get_yticklabels()] == ["permenpan", "serang"]
+        assert ax.get_ylim() == (1.5, -0.5)  # first policy on top
     assert axes[0].lines[-1].get_xdata().tolist() == [0.7, 0.8]
     assert axes[2].lines[-1].get_xdata().tolist() == [1.5, 5.0]
-    assert [t.get_text() for t in axes[1].texts] == ["n/a"]  # metric absent: a note, not a crash
-    assert all(a.get_ylim() == (1.5, -0.5) for a in axes)   # same rows in every panel, first policy on top
+    assert [t.get_text() for t in axes[1].texts] == ["tidak berlaku"]  # metric absent: a note, not a crash
+    # every value axis says its unit and which way is better
+    assert axes[0].get_xlabel() == "makin tinggi makin baik"
+    assert axes[2].get_xlabel() == "jam per pegawai per tahun; makin rendah makin baik"
     segs = axes[2].collections[0].get_segments()
     assert [tuple(np.round(s[:, 0], 2)) for s in segs] == [(1.4, 1.6), (4.9, 5.1)]
+
+
+def test_comparison_panel_leaves_out_rows_where_a_metric_does_not_apply():
+    rows = [{"policy": p, "metric": "icc1", "group": "all", "estimate": v, "ci_low": v - 0.1, "ci_high": v + 0.1}
+            for p, v in zip(["a", "b", "c"], [0.3, np.nan, 0.5])]
+    ax = plots.comparison_panel(pd.DataFrame(rows), (("icc1", "Reliability", "Reliabilitas"),)).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c"]  # no blank row for b
+    assert [t.get_text() for t in ax.texts] == ["not shown: 1 policies (needs two or more raters per ratee)"]
+    assert ax.get_xlabel() == "higher is better"
+
+
+def test_figures_show_as_png_in_jupyter_and_save_the_same_bytes_twice(tmp_path):
+    fig = plots.predikat_bars(_scores([C.BAIK, C.SANGAT_BAIK]))
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # displayed inline without pyplot
+    a = plots.save_figure(fig, "a.png", tmp_path)
+    b = plots.save_figure(plots.predikat_bars(_scores([C.BAIK, C.SANGAT_BAIK])), "b.png", tmp_path)
+    assert a.read_bytes() == b.read_bytes() and b"matplotlib" not in a.read_bytes()  # no version stamp
+
+
+def test_age_bands_in_natural_order():
+    assert plots.natural_order(["51-60", "41-50", "<=30", "31-40"]) == ["<=30", "31-40", "41-50", "51-60"]
+    assert plots.natural_order([">=25", "5-14", "<5", "15-24"]) == ["<5", "5-14", "15-24", ">=25"]
+    report = pd.DataFrame({"attribute": "age_band", "group": ["51-60", "<=30", "41-50", "31-40"],
+                           "n": [10, 20, 30, 40], "share_sangat_baik": [0.1, 0.2, 0.3, 0.4]})
+    ax = plots.fairness_report_bars(report, "age_band").axes[0]
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["<=30", "31-40", "41-50", "51-60"]
 
 
 def test_fairness_report_bars_draws_groups_with_intervals_and_skips_summary_rows():

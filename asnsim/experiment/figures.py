@@ -18,7 +18,7 @@ import pandas as pd
 from .. import columns as C
 from .. import labels as L
 from ..outcomes import Outcome, outcome
-from ..plots import PREDIKAT_COLOURS
+from ..plots import PNG_METADATA, PREDIKAT_COLOURS, localize
 
 BEST_COLOUR, OTHER_COLOUR = "#1b7837", "#555555"
 
@@ -26,29 +26,13 @@ BEST_COLOUR, OTHER_COLOUR = "#1b7837", "#555555"
 def png_tag(fig, dpi: int = 90) -> str:
     """The figure as an ``<img>`` tag with an embedded PNG (no metadata, so the bytes are reproducible)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
     return f'<img alt="figure" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
 
 
 def new_figure(width: float, height: float):
     from matplotlib.figure import Figure
     return Figure(figsize=(width, height), layout="constrained")
-
-
-def localize(fig, lang: str) -> None:
-    """Decimal commas on every numeric axis of ``fig`` when ``lang == "id"``."""
-    if lang != "id":
-        return
-    from matplotlib.ticker import ScalarFormatter
-
-    class _Comma(ScalarFormatter):
-        def __call__(self, x, pos=None):
-            return super().__call__(x, pos).replace(".", ",")
-
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            if type(axis.get_major_formatter()) is ScalarFormatter:
-                axis.set_major_formatter(_Comma())
 
 
 def axis_label(o: Outcome | None, metric: str, lang: str) -> str:

@@ -299,6 +299,24 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     return results
 
 
+def saved_results(design: Design, out: str | Path | None) -> Results | None:
+    """The results an earlier run of the same design and the same asnsim code saved in ``out``, else None.
+
+    For notebooks: run once, then read the results back instead of running again
+    (``saved_results(d, out) or run_experiment(d, out=out)``).
+    """
+    import json
+
+    from .store import load_results
+
+    if out is None or not (Path(out) / "manifest.json").is_file() or not (Path(out) / "replicates.parquet").is_file():
+        return None
+    manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("design_hash") != design.hash() or manifest.get("code_sha256") != code_hash():
+        return None
+    return load_results(out)
+
+
 #: every file an experiment may write; one left from an earlier run into the same folder is removed
 RESULT_FILES = ("replicates.parquet", "summary.csv", "paired.csv", "ranking.csv", "paired_scenarios.csv",
                 "verdicts.csv", "summary.xlsx", "manifest.json", "report.html")
@@ -333,4 +351,4 @@ def write_results(results: Results, out: str | Path, report: bool = True, lang: 
 
 
 __all__ = ["RESULT_FILES", "InlineExecutor", "Task", "default_metrics", "executor", "make_tasks", "run_experiment",
-           "run_task", "write_results"]
+           "run_task", "saved_results", "write_results"]

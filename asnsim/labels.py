@@ -213,6 +213,7 @@ TEXT: dict[str, dict[str, str]] = {
               "balik dan pelatihan (Gayungan, seed 001), 0 untuk rancangan tanpa keduanya; ini manfaat, bukan "
               "kesalahan penilaian, karena objektivitas diukur terhadap kinerja sebenarnya pada saat penilaian."},
     "section_development": {"en": "Stability and development", "id": "Stabilitas dan pengembangan"},
+    "rows_left_out": {"en": "No values for {names}{why}.", "id": "Tidak ada nilai untuk {names}{why}."},
     "green_note": {"en": "Green: the best, or not separable from the best.",
                    "id": "Hijau: terbaik, atau tidak dapat dibedakan dari yang terbaik."},
     "variants_note": {"en": "The policies are variants of {base} that differ in {keys}; they are named by the "

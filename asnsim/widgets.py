@@ -440,7 +440,7 @@ def key_figures(sim, lang: Lang = "en") -> pd.Series:
                 "id": "selisih % Sangat Baik, dekat minus tidak dekat (poin)"},
         "hours": {"en": "rater hours per employee-year", "id": "jam penilai per pegawai per tahun"},
         "gain": {"en": "true performance gain over the year (SD)",
-                 "id": "kenaikan kinerja sebenarnya dalam setahun (SD)"},
+                 "id": "kenaikan kinerja sebenarnya dalam setahun (simpangan baku)"},
     }
     vals = {"sb": 100 * sb.mean(), "baik": 100 * (level >= C.PREDIKAT_ORDER.index(C.BAIK)).mean(),
             "rho": stats.spearmanr(sc[C.FINAL_SCORE], truth).statistic, "top": 100 * sb[top].mean(),

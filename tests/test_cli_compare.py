@@ -144,7 +144,7 @@ def test_reference_and_indonesian_outputs(tmp_path, capsys):
     assert "kesimpulan:" in printed and "korelasi kinerja ↑" in printed and re.search(r"\d,\d{3} \(", printed)
     verdicts = pd.read_csv(out / "verdicts.csv")
     assert list(verdicts["metric"])[:2] == ["spearman", "share_sb_wrongly_given"]
-    assert verdicts["sentence"].str.startswith(("Objektivitas", "Reliabilitas", "Keadilan", "Beban")).all()
+    assert verdicts["sentence"].str.startswith(("Objektivitas", "Reliabilitas", "Keadilan", "Beban", "Pengembangan")).all()
 
 
 def test_unknown_reference_exits_2_before_running(tmp_path, capsys):

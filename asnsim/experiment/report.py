@@ -153,6 +153,14 @@ def _section(results: Results, fam: str, lang: str, best: dict, names: dict[str,
             by_note.setdefault(outcome(m, g).note.get(lang, ""), []).append(outcome(m, g).text(lang, short=True))
         note += " " + L.text("not_shown", lang, names="; ".join(
             ", ".join(labels) + (f" ({why})" if why else "") for why, labels in by_note.items()))
+    values = summ[summ["metric"].isin([m for m, _ in shown])]
+    applicable = set(values.loc[pd.to_numeric(values["estimate"]).notna(), "policy"])
+    left_out = [p for p in results.policies if p not in applicable]
+    if shown and left_out:  # no empty rows: policies without any value in this section are named instead
+        why = "; ".join(w for w in dict.fromkeys(outcome(m, g).note.get(lang, "") for m, g in shown) if w)
+        note += " " + L.text("rows_left_out", lang, names=L.join_names([names.get(p, p) for p in left_out], lang),
+                             why=f" ({why})" if why else "")
+        summ = summ[summ["policy"].isin(applicable)]
     if len(results.policies) > 1 and len(_scenarios(results)) == 1:
         note += " " + L.text("green_note", lang)
     title = L.text(f"section_{fam}", lang) if f"section_{fam}" in L.TEXT else L.family(fam, lang)

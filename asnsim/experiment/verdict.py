@@ -277,6 +277,10 @@ def _sentence(o: Outcome, row: dict, best: pd.DataFrame, lang: str, level: float
             margin += " " + L.text("pct_points", lang)
         else:
             margin, low, high = (_value(o, row[k], lang) for k in ("margin", "margin_ci_low", "margin_ci_high"))
+            for extra in (1, 2):  # an interval that rounds to one value gets the decimals it needs
+                if low != high:
+                    break
+                low, high = (L.number(row[k], o.decimals + extra, lang) for k in ("margin_ci_low", "margin_ci_high"))
         exact = abs(row["margin_ci_high"] - row["margin_ci_low"]) <= _TOL * max(1.0, abs(row["margin"]))
         body += L.text("verdict_margin_exact" if exact else "verdict_margin", lang,
                        name=names.get(row["runner_up"], row["runner_up"]),

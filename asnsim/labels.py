@@ -284,7 +284,7 @@ TEXT: dict[str, dict[str, str]] = {
               "id": "Kinerja sebenarnya (simpangan baku dari rata-rata)"},
     "final_score": {"en": "Final score (policy scale)", "id": "Skor simulasi"},
     "svt_title": {"en": "Score vs true performance: Spearman rho = {rho}",
-                  "id": "Skor simulasi dan kinerja sebenarnya: kesesuaian urutan {rho} (1 = sempurna)"},
+                  "id": "Skor simulasi dan kinerja sebenarnya\nkesesuaian urutan: {rho} (1 = sempurna)"},
     "sb_share": {"en": "% rated Sangat Baik", "id": "% berpredikat Sangat Baik"},
     "baik_share": {"en": "% rated Baik or better", "id": "% berpredikat Baik ke atas"},
     "fair_title": {"en": "Predikat by {group}", "id": "Predikat menurut {group}"},

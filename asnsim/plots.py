@@ -188,15 +188,20 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
         if m.any():
             ax.scatter(shown[C.TRUE_PERFORMANCE].to_numpy()[m], shown[C.FINAL_SCORE].to_numpy()[m] + jitter[m],
                        s=9, alpha=0.6, color=colour, label=level, edgecolors="none")
+    tx, ty = merged[C.TRUE_PERFORMANCE].to_numpy(float), merged[C.FINAL_SCORE].to_numpy(float)
     for k, (emp_id, label) in enumerate((highlight or {}).items()):
         row = merged[merged[C.EMPLOYEE_ID] == emp_id]
         if len(row):
             x, yv, p = row[C.TRUE_PERFORMANCE].iat[0], row[C.FINAL_SCORE].iat[0], row[C.PREDIKAT].iat[0]
             ax.scatter([x], [yv], s=140, facecolors="none", edgecolors="black", linewidths=2)
-            # the first label above its point, the second below: two colleagues at the same spot stay legible
-            ax.annotate(f"{label}: {p}", (x, yv), xytext=(10, 10) if k % 2 == 0 else (10, -12),
-                        textcoords="offset points", va="bottom" if k % 2 == 0 else "top", fontsize=10,
-                        fontweight="bold", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85})
+            # labels point inwards (left of a point on the right half, below a point near the top) and the
+            # second label goes on the other side of the first, so two colleagues at one spot stay legible
+            right = (x - tx.min()) > 0.6 * (tx.max() - tx.min())
+            above = ((yv - ty.min()) < 0.8 * (ty.max() - ty.min())) == (k % 2 == 0)
+            ax.annotate(f"{label}: {p}", (x, yv), xytext=(-12 if right else 12, 12 if above else -12),
+                        textcoords="offset points", ha="right" if right else "left",
+                        va="bottom" if above else "top", fontsize=10, fontweight="bold",
+                        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85})
     ax.set_xlabel(text("truth", lang))
     ax.set_ylabel(text("final_score", lang))
     ax.set_title(text("svt_title", lang, rho=L.number(rho, 2, lang)))

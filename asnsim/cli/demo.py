@@ -1,10 +1,13 @@
 """``asnsim demo``: every built-in policy compared on the default synthetic city.
 
 A small ``asnsim compare --policies all`` (the five city models and the three
-national regimes): a city of 2,000 ASN, 30 replicates, 2 workers: 10-40 s on
-two cores (measured 11-15 s idle, 36 s when the machine is shared).  It prints the
-headline table and the predikat distribution of every policy, and writes the
-full output, report.html included, to ``./out``.
+national regimes): a city of 2,000 ASN, 30 replicates, 2 workers, paired
+differences from permenpan-6-2022 (the regime in force).  Measured on the 2-core
+development machine after setup: about 35 s (27 s of simulation, the rest start-up
+and the report) when it is otherwise idle; several times longer when other jobs
+share the cores.  It says so before it starts, shows a progress bar with the time
+left, prints the headline table (best values marked), the predikat distribution
+and the verdicts, and writes the full output, report.html included, to ``./out``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ def _listed(policies: str) -> list[str]:
 
 
 #: one-line help in ``asnsim --help``
-HELP = "compare every built-in policy on the default synthetic city (10-40 s on 2 cores)"
+HELP = "compare every built-in policy on the default synthetic city (about 35 s on 2 idle cores)"
 
 
 def register(sub) -> None:
@@ -34,9 +37,27 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+#: measured CPU seconds per policy-replicate of a 2,000-employee city, and the fixed cost (start-up, report)
+SECONDS_PER_ROUND, FIXED_SECONDS = 0.22, 8.0
+
+
+def eta_seconds(n_policies: int, reps: int, workers: int, n: int | str) -> float:
+    """A rough wall time on idle cores, scaled from the measured 2,000-employee demo (linear in size)."""
+    size = int(n) if str(n).isdigit() else 2000
+    return FIXED_SECONDS + SECONDS_PER_ROUND * n_policies * reps * size / 2000 / max(1, min(workers, 2))
+
+
 def run(args) -> int:
-    if args.reference is None and REFERENCE in _listed(args.policies):
+    import sys
+
+    listed = _listed(args.policies)
+    if args.reference is None and REFERENCE in listed:
         args.reference = REFERENCE  # differences from the regime in force, when it takes part
+    if not args.quiet:
+        print(f"asnsim demo: {len(listed)} policies x {args.reps} replicates of a city of {args.n} ASN on "
+              f"{args.workers} worker(s): about {eta_seconds(len(listed), args.reps, args.workers, args.n):.0f} s "
+              f"on idle cores, longer on a shared machine; the bar below shows the time left", file=sys.stderr,
+              flush=True)
     return run_compare(args, headline_title=(
         f"asnsim demo: {args.policies} policies on a synthetic city of {args.n} ASN, scenario '{args.scenario}', "
         f"{args.reps} replicates, seed {args.seed}"))

@@ -123,7 +123,7 @@ TEXT: dict[str, dict[str, str]] = {
                           "masih dalam galat Monte Carlo dari yang terbaik"},
     "verdict_margin": {"en": "; the closest one clearly behind, {name} ({value}), is {margin} {worse} "
                              "({level}% interval of the gap {low} to {high}).",
-                       "id": "; yang terdekat di belakangnya secara jelas, {name} ({value}), {margin} {worse} "
+                       "id": "; kebijakan berikutnya yang jelas tertinggal, {name} ({value}), {margin} {worse} "
                              "(interval {level}% selisihnya {low} s.d. {high})."},
     "verdict_margin_exact": {"en": "; the next, {name} ({value}), is {margin} {worse} in every replicate.",
                              "id": "; berikutnya, {name} ({value}), {margin} {worse} di setiap ulangan."},
@@ -134,7 +134,7 @@ TEXT: dict[str, dict[str, str]] = {
     "warn_tiny_share": {
         "en": "Caution: under {names}, fewer than {limit} of employees are rated {group}, so this outcome rests "
               "on very few people there.",
-        "id": "Perhatian: pada {names}, kurang dari {limit} pegawai berpredikat {group}, sehingga hasil ini "
+        "id": "Perhatian: pada {names}, kurang dari {limit} pegawai berpredikat {group}, sehingga ukuran ini "
               "bertumpu pada sangat sedikit orang."},
     # the experiment report (asnsim.experiment.report) and console
     "report_title": {"en": "asnsim: policy comparison", "id": "asnsim: perbandingan kebijakan penilaian kinerja"},
@@ -160,10 +160,10 @@ TEXT: dict[str, dict[str, str]] = {
               "counted with the best when the 95% interval of its paired difference from the leader (same people, "
               "same raters) includes no difference. Equal values are ties. The gap to the next policy is in the "
               "outcome's unit.",
-        "id": "Untuk setiap hasil: kebijakan terbaik, atau kebijakan yang tidak dapat dibedakan darinya. Sebuah "
+        "id": "Untuk setiap ukuran: kebijakan terbaik, atau kebijakan yang tidak dapat dibedakan darinya. Sebuah "
               "kebijakan dihitung setara dengan yang terbaik bila interval 95% selisih berpasangannya dengan "
               "kebijakan teratas (pegawai dan penilai yang sama) mencakup nol. Nilai yang sama persis dihitung "
-              "seri. Selisih dengan kebijakan berikutnya dinyatakan dalam satuan hasil tersebut."},
+              "seri. Selisih dengan kebijakan berikutnya dinyatakan dalam satuan ukuran tersebut."},
     "reference_note": {
         "en": "Paired differences (paired.csv) are each policy minus the reference policy, <b>{ref}</b>; "
               "choose another with --reference.",
@@ -171,7 +171,7 @@ TEXT: dict[str, dict[str, str]] = {
               "pilih acuan lain dengan --reference."},
     "one_policy": {"en": "One policy: nothing to compare it with, so there are no verdicts.",
                    "id": "Satu kebijakan: tidak ada pembandingnya, sehingga tidak ada kesimpulan."},
-    "outcome": {"en": "outcome", "id": "hasil"},
+    "outcome": {"en": "outcome", "id": "ukuran"},
     "headline_h": {"en": "Headline", "id": "Ringkasan utama"},
     "headline_note": {
         "en": "Estimate (Monte Carlo SE); shares in percent. <b>Bold</b>: the best value, or one that cannot be "
@@ -240,8 +240,21 @@ TEXT: dict[str, dict[str, str]] = {
                          "id": "Semua peringkat (rata-rata peringkat atas ulangan, rentang 95%, porsi ulangan "
                                "sebagai yang pertama)"},
     "design_details": {"en": "Design", "id": "Rancangan"},
-    "definitions": {"en": "What the outcomes mean", "id": "Arti setiap hasil"},
+    "definitions": {"en": "What the outcomes mean", "id": "Arti setiap ukuran"},
     "verdicts_console": {"en": "verdicts", "id": "kesimpulan"},
+    "compare_title": {"en": "{p} policies x {s} scenarios x {r} replicates of {size}, seed {seed}",
+                      "id": "{p} kebijakan x {s} skenario x {r} ulangan, {size}, seed {seed}"},
+    "n_employees": {"en": "{n} employees", "id": "{n} pegawai"},
+    "preset_employees": {"en": "the {name} preset ({n} employees)", "id": "ukuran {name} ({n} pegawai)"},
+    "demo_title": {"en": "asnsim demo: {policies} policies on a synthetic city of {n} ASN, scenario '{scenario}', "
+                         "{reps} replicates, seed {seed}",
+                   "id": "asnsim demo: kebijakan {policies} pada kota tiruan dengan {n} ASN, skenario '{scenario}', "
+                         "{reps} ulangan, seed {seed}"},
+    "demo_eta": {"en": "asnsim demo: {p} policies x {reps} replicates of a city of {n} ASN on {workers} worker(s): "
+                       "about {eta} s on idle cores, longer on a shared machine; the bar below shows the time left",
+                 "id": "asnsim demo: {p} kebijakan x {reps} ulangan, kota tiruan dengan {n} ASN, {workers} proses: "
+                       "sekitar {eta} detik bila komputer tidak sedang dipakai, lebih lama bila sedang dipakai; "
+                       "bilah di bawah menunjukkan sisa waktunya"},
     "seconds_files": {"en": "{seconds} s; files in {out}/: {files}", "id": "{seconds} detik; berkas di {out}/: {files}"},
     # the workshop (asnsim.workshop, notebook 05)
     "ws_title": {"id": "Lokakarya: apa yang mengubah predikat?", "en": "Workshop: what changes a predikat?"},

@@ -70,7 +70,7 @@ def test_true_performance_gain_is_ranked_higher_is_better():
     assert rank.at["permenpan-6-2022", "mean_rank"] == 2
     est = res.summary[res.summary.metric == "true_performance_gain"].set_index("policy").estimate
     assert est["permenpan-6-2022"] == 0 and est["gayungan"] > 0.02
-    assert "true perf. gain" in res.headline().columns
+    assert "true perf. gain ↑" in res.headline().columns
 
 
 def _scenario(tmp_path, name: str, body: str) -> str:

@@ -98,7 +98,7 @@ def test_indonesian_sentences_use_decimal_commas():
     g = _gaps([("a", 0.80, 0.0, 0.0, 0.0, 0.0), ("b", 0.70, 0.10, 0.01, 0.08, 0.12)])
     v = _one(_summary({"a": 0.8, "b": 0.7}), g, lang="id")
     assert v.sentence == ("Objektivitas, korelasi peringkat dengan kinerja sebenarnya (makin tinggi makin baik): "
-                          "a terbaik (0,800); yang terdekat di belakangnya secara jelas, b (0,700), 0,100 lebih "
+                          "a terbaik (0,800); kebijakan berikutnya yang jelas tertinggal, b (0,700), 0,100 lebih "
                           "rendah (interval 95% selisihnya 0,080 s.d. 0,120).")
 
 

@@ -75,8 +75,10 @@ def run_compare(args, headline_title: str | None = None) -> int:
     res = run_experiment(design, out=args.out, workers=args.workers, scheduler=args.scheduler,
                          progress=not args.quiet, restart=args.restart, report=not args.no_report,
                          reference=args.reference, lang=args.lang)
-    print(headline_title or f"{len(design.policies)} policies x {len(design.scenarios)} scenarios x {design.reps} "
-          f"replicates of {_size(design.n)}, seed {design.seed}")
+    from .. import labels as L
+
+    print(headline_title or L.text("compare_title", args.lang, p=len(design.policies), s=len(design.scenarios),
+                                   r=design.reps, size=_size(design.n, args.lang), seed=design.seed))
     print_results(res, args.out, args.lang)
     return 0
 
@@ -117,9 +119,13 @@ def print_results(res, out, lang: str = "en") -> None:
     print("\n" + L.text("seconds_files", lang, seconds=L.number(seconds, 1, lang), out=out, files=", ".join(files)))
 
 
-def _size(n: int | str) -> str:
+def _size(n: int | str, lang: str = "en") -> str:
+    from .. import labels as L
     from ..population import resolve_size
-    return f"{n} employees" if isinstance(n, int) else f"the {n} preset ({resolve_size(n)[0]:,} employees)"
+
+    if isinstance(n, int):
+        return L.text("n_employees", lang, n=L.number(n, 0, lang))
+    return L.text("preset_employees", lang, name=n, n=L.number(resolve_size(n)[0], 0, lang))
 
 
 def run(args) -> int:

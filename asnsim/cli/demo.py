@@ -53,11 +53,11 @@ def run(args) -> int:
     listed = _listed(args.policies)
     if args.reference is None and REFERENCE in listed:
         args.reference = REFERENCE  # differences from the regime in force, when it takes part
+    from .. import labels as L
+
     if not args.quiet:
-        print(f"asnsim demo: {len(listed)} policies x {args.reps} replicates of a city of {args.n} ASN on "
-              f"{args.workers} worker(s): about {eta_seconds(len(listed), args.reps, args.workers, args.n):.0f} s "
-              f"on idle cores, longer on a shared machine; the bar below shows the time left", file=sys.stderr,
+        print(L.text("demo_eta", args.lang, p=len(listed), reps=args.reps, n=args.n, workers=args.workers,
+                     eta=f"{eta_seconds(len(listed), args.reps, args.workers, args.n):.0f}"), file=sys.stderr,
               flush=True)
-    return run_compare(args, headline_title=(
-        f"asnsim demo: {args.policies} policies on a synthetic city of {args.n} ASN, scenario '{args.scenario}', "
-        f"{args.reps} replicates, seed {args.seed}"))
+    return run_compare(args, headline_title=L.text("demo_title", args.lang, policies=args.policies, n=args.n,
+                                                   scenario=args.scenario, reps=args.reps, seed=args.seed))

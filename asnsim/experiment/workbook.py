@@ -25,7 +25,7 @@ _SHEETS = {"verdicts": {"en": "verdicts", "id": "kesimpulan"}, "headline": {"en"
            "predikat": {"en": "predikat", "id": "sebaran predikat"}}
 _VERDICT_HEADERS = {
     "scenario": {"en": "scenario", "id": "skenario"}, "family": {"en": "family", "id": "kelompok"},
-    "outcome": {"en": "outcome", "id": "hasil"}, "direction": {"en": "direction", "id": "arah"},
+    "outcome": {"en": "outcome", "id": "ukuran"}, "direction": {"en": "direction", "id": "arah"},
     "status": {"en": "status", "id": "status"}, "best": {"en": "best", "id": "terbaik"},
     "runner_up": {"en": "next", "id": "berikutnya"}, "margin": {"en": "gap to the next", "id": "selisih"},
     "margin_ci_low": {"en": "gap, 95% low", "id": "selisih, batas bawah 95%"},

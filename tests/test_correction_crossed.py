@@ -102,3 +102,76 @@ def test_errors():
     one = df.assign(rater_id=1)
     with pytest.raises(DesignError, match="only 1 rater"):
         crossed(one)
+
+
+def test_satterthwaite_df_of_the_mean_equals_the_anova_formula_on_a_balanced_design():
+    """Balanced ratee x rater grid: Var(grand mean) = (MS_e + MS_r - MS_err) / (ne nr), and Satterthwaite's df is
+    (MS_e + MS_r - MS_err)^2 / (MS_e^2/df_e + MS_r^2/df_r + MS_err^2/df_err) when the REML estimates are the
+    ANOVA ones (Satterthwaite 1946; the formula lmerTest's computation reduces to)."""
+    from asnsim.correction.reml import CrossedREML
+    from asnsim.correction.satterthwaite import fixed_effects_table
+
+    rng = np.random.default_rng(3)
+    ne, nr = 30, 6
+    e, r = np.meshgrid(np.arange(ne), np.arange(nr), indexing="ij")
+    y = 2 + rng.normal(0, 1.0, ne)[e] + rng.normal(0, 0.6, nr)[r] + rng.normal(0, 0.5, (ne, nr))
+    fit = CrossedREML(y.ravel(), np.ones((ne * nr, 1)), e.ravel(), r.ravel()).fit()
+    row = fixed_effects_table(fit, ["(Intercept)"]).iloc[0]
+    gm = y.mean()
+    ms_e = nr * ((y.mean(1) - gm) ** 2).sum() / (ne - 1)
+    ms_r = ne * ((y.mean(0) - gm) ** 2).sum() / (nr - 1)
+    ms_err = ((y - y.mean(1, keepdims=True) - y.mean(0, keepdims=True) + gm) ** 2).sum() / ((ne - 1) * (nr - 1))
+    comb = ms_e + ms_r - ms_err
+    assert row["se"] == pytest.approx(np.sqrt(comb / (ne * nr)), rel=1e-5)
+    want_df = comb ** 2 / (ms_e ** 2 / (ne - 1) + ms_r ** 2 / (nr - 1) + ms_err ** 2 / ((ne - 1) * (nr - 1)))
+    assert row["df"] == pytest.approx(want_df, rel=1e-3)
+
+
+def test_formula_covariates_and_their_errors():
+    df = crossed_ratings(120, np.random.default_rng(8))
+    rng = np.random.default_rng(9)
+    df["same_sex"] = rng.integers(0, 2, len(df))
+    df["unit_type"] = rng.choice(["dinas", "puskesmas", "sekolah"], len(df))
+    df["score"] += 0.3 * df["same_sex"]                 # a planted rater-by-group effect
+    res = crossed(df, formula="same_sex + C(unit_type)")
+    fe = res.tables["fixed_effects"].set_index("term")
+    assert list(fe.index) == ["(Intercept)", "same_sex", "C(unit_type)[T.puskesmas]", "C(unit_type)[T.sekolah]"]
+    assert fe.loc["same_sex", "ci_low"] < 0.3 < fe.loc["same_sex", "ci_high"] and fe.loc["same_sex", "p"] < 0.01
+    assert res.info["reference_levels"] == {"unit_type": "dinas"}
+    text = res.to_markdown()
+    assert "Ratings with same_sex one unit higher are" in text and "the interval excludes 0" in text
+    with pytest.raises(InputError, match="column 'nope'"):
+        crossed(df, formula="same_sex + nope")
+    bad = df.copy()
+    bad.loc[6, "unit_type"] = None
+    with pytest.raises(InputError, match="row 7: column 'unit_type': missing value"):
+        crossed(bad, formula="C(unit_type)")
+    with pytest.raises(InputError, match="is not a formula"):
+        crossed(df, formula="same_sex + (")
+    with pytest.raises(DesignError, match="collinear"):
+        crossed(df.assign(twice=2 * df["same_sex"]), formula="same_sex + twice")
+
+
+def test_nested_one_rating_per_ratee_estimates_what_it_can():
+    """One atasan per ratee, one rating each: rater variance from between-rater differences; ratee and residual
+    variance confounded, so the ratee row is NaN with a note and the residual holds their sum."""
+    import warnings
+
+    import statsmodels.api as sm
+
+    from asnsim.correction import analyze
+    from asnsim.errors import DesignWarning
+
+    rng = np.random.default_rng(12)
+    rater = np.repeat(np.arange(40), 8)
+    y = 3 + 0.5 * rng.normal(size=40)[rater] + rng.normal(0, 0.8, len(rater))
+    df = pd.DataFrame({"ratee_id": np.arange(len(rater)), "rater_id": rater, "score": y})
+    with pytest.warns(DesignWarning, match="ratee and residual variance cannot be told apart"):
+        res = analyze(df, "crossed")
+    vc = res.variance_components.set_index("component")
+    assert np.isnan(vc.loc["ratee", "variance"]) and "not estimable" in vc.loc["ratee", "note"]
+    ref = sm.MixedLM(y, np.ones((len(y), 1)), groups=rater).fit(reml=True)
+    assert vc.loc["rater", "variance"] == pytest.approx(float(np.asarray(ref.cov_re)[0, 0]), rel=1e-3)
+    assert vc.loc["residual", "variance"] == pytest.approx(float(ref.scale), rel=1e-3)
+    assert res.ratee_scores["adjusted"].notna().all()
+    del warnings

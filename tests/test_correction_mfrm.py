@@ -158,3 +158,86 @@ def test_conjugate_gradient_path_equals_dense_solve(monkeypatch, model):
     for name in ("ratees", "raters", "items", "categories", "bias"):
         a, b = dense.tables[name].select_dtypes("number"), cg.tables[name].select_dtypes("number")
         np.testing.assert_allclose(b.to_numpy(float), a.to_numpy(float), atol=1e-8, rtol=0)
+
+
+def _separated_groups(rng):
+    """Two units, crossed inside; unit A's raters give unit B's ratees only 3s and B's raters give A's only 1s:
+    B's measures can shift together to +infinity and the likelihood only rises (no finite maximum)."""
+    rows = []
+    for unit, raters, ratees in (("A", range(0, 6), range(0, 40)), ("B", range(6, 12), range(40, 80))):
+        for e in ratees:
+            for r in rng.choice(list(raters), 3, replace=False):
+                for i in range(3):
+                    rows.append((e, r, i, int(rng.integers(1, 4))))
+    for e in range(40, 80, 4):
+        rows += [(e, 0, i, 3) for i in range(3)]
+    for e in range(0, 40, 4):
+        rows += [(e, 6, i, 1) for i in range(3)]
+    return pd.DataFrame(rows, columns=["ratee_id", "rater_id", "item", "score"])
+
+
+def test_separated_group_gets_finite_flagged_measures_not_a_traceback():
+    import warnings
+
+    from asnsim.correction import analyze
+    from asnsim.errors import AsnsimWarning
+
+    df = _separated_groups(np.random.default_rng(3))
+    res = mfrm(df, item="item")
+    assert res.info["ridge"] > 0 and res.info["converged"]
+    for name in ("ratees", "raters"):
+        t = res.tables[name]
+        assert np.isfinite(t["measure"]).all() and t["separated"].any()
+    assert any("no finite maximum" in m for m in res.messages)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analyze(df, "mfrm", item="item")
+    assert any(issubclass(w.category, AsnsimWarning) and "no finite maximum" in str(w.message) for w in caught)
+
+
+def test_iteration_cap_and_non_finite_step_are_reported(monkeypatch):
+    import importlib
+
+    df, _ = _rasch(np.random.default_rng(2), ne=100)
+    res = mfrm(df, item="item", max_iter=2)
+    assert not res.info["converged"] and res.info["iterations"] == 2
+    assert any("stopped after 2 iterations" in m for m in res.messages)
+    fit_mod = importlib.import_module("asnsim.correction._mfrm_fit")
+    real = fit_mod._newton_step
+    monkeypatch.setattr(fit_mod, "_newton_step", lambda *a: real(*a) * np.nan)
+    with pytest.raises(DesignError, match="iteration 1 is not finite; the measures furthest out"):
+        mfrm(df, item="item")
+
+
+def test_subsets_largest_and_each():
+    a, _ = _rasch(np.random.default_rng(4), ne=60, nr=8)
+    b, _ = _rasch(np.random.default_rng(5), ne=30, nr=6, per=4)
+    b = b.assign(ratee_id=b["ratee_id"] + 1000, rater_id=b["rater_id"] + 1000)
+    single = pd.DataFrame({"ratee_id": [5000, 5000, 5001], "rater_id": [9000] * 3, "item": [0, 1, 0],
+                           "score": [1, 2, 3]})
+    df = pd.concat([a, b, single], ignore_index=True)
+    with pytest.raises(DesignError, match="3 subsets.*--subsets largest\\|each"):
+        mfrm(df, item="item")
+    largest = mfrm(df, item="item", subsets="largest")
+    sub = largest.tables["subsets"]
+    assert sub["analysed"].tolist() == [True, False, False] and sub["n_ratings"].sum() == len(df)
+    assert np.isnan(largest.adjusted[len(a):]).all() and np.isfinite(largest.adjusted[:len(a)]).all()
+    assert largest.rater_effects["rater_id"].nunique() == df["rater_id"].nunique()   # nothing silently dropped
+    each = mfrm(df, item="item", subsets="each")
+    assert each.tables["subsets"]["analysed"].tolist() == [True, True, False]
+    assert "one rater" in each.tables["subsets"]["note"].iloc[2]
+    assert set(each.tables["raters"]["subset"]) == {1, 2}
+    alone = mfrm(b.assign(ratee_id=b["ratee_id"] - 1000, rater_id=b["rater_id"] - 1000), item="item")
+    mine = each.tables["raters"].query("subset == 2")["measure"].to_numpy()
+    np.testing.assert_allclose(mine, alone.tables["raters"]["measure"].to_numpy(), atol=1e-8)
+
+
+def test_fine_grained_scores_need_cuts():
+    df, _ = _rasch(np.random.default_rng(6), ne=120)
+    fine = df.assign(score=df["score"] * 25 + np.random.default_rng(7).integers(0, 10, len(df)))
+    with pytest.raises(DesignError, match="distinct values .* give cut points"):
+        mfrm(fine, item="item")
+    res = mfrm(fine, item="item", cuts=[50, 75, 100])
+    assert res.tables["categories"]["category"].tolist() == [1, 2, 3, 4]
+    np.testing.assert_allclose(res.tables["raters"]["measure"],
+                               mfrm(df, item="item").tables["raters"]["measure"], atol=1e-8)

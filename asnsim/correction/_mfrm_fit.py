@@ -376,33 +376,18 @@ def _recentre(d: _Data, B, Cs, D, tau):
     return B - cshift - dshift, Cs - cshift, D - dshift, tau
 
 
-def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
-    """Newton-Raphson on (B, C, D, F) jointly; see the module docstring for the guards.
+def _iterate(d: _Data, sysm: dict, targets, params, lam: float, tol: float, max_iter: int):
+    """Newton iterations from ``params`` at ridge ``lam``: (params, iterations, converged, last change).
 
-    eta has Jacobian +1 (ratee), -1 (rater), -1 (item); the thresholds enter through the scores
-    ``S_h = 1[x >= h]``.  The ratee block of the information matrix is diagonal, so ratees are eliminated
-    and the Schur complement over raters, items and thresholds is solved.  The model is invariant to
-    shifting B with C, with D, and with F (RSM; for PCM, D_i against F_i), so the first rater, the first
-    item and the last threshold of each group are references in the Newton system, recentred after each
-    step (with the ridge on, only at the end: the prior is not shift-invariant).
+    Raises _SingularSystem (singular system), _Runaway (measures running away, without a ridge) or
+    DesignError (a step that is not finite).
     """
-    te, tr, ti = (_targets(d.x, idx, size, d.m) for idx, size in ((d.e, d.ne), (d.r, d.nr), (d.i, d.ni)))
-    sysm = _system(d)
     no, m1 = sysm["no"], sysm["m1"]
-    start = _start(d)
-    B, Cs, D, tau = start
-    lam, ridge_reason, converged, change, it = 0.0, None, False, np.inf, 0
-    runaway = None
+    B, Cs, D, tau = params
+    change, it = np.inf, 0
     while it < max_iter:
         it += 1
-        try:
-            full = _newton_step(d, sysm, te, tr, ti, B, Cs, D, tau, lam)
-        except _SingularSystem:
-            if lam:
-                raise DesignError(f"mfrm: the Newton system is singular at iteration {it} even with a ridge; "
-                                  f"{_furthest(d, B, Cs)}") from None
-            lam, ridge_reason, (B, Cs, D, tau) = RIDGE, f"singular Newton system at iteration {it}", start
-            continue
+        full = _newton_step(d, sysm, *targets, B, Cs, D, tau, lam)
         if not np.isfinite(full).all():
             raise DesignError(f"mfrm: the Newton step at iteration {it} is not finite; {_furthest(d, B, Cs)}")
         B = B + full[:d.ne]
@@ -414,15 +399,49 @@ def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
             B, Cs, D, tau = _recentre(d, B, Cs, D, tau)
         change = float(np.abs(full).max())
         if change < tol:
-            converged = True
-            break
+            return (B, Cs, D, tau), it, True, change
         if not lam and it >= 8 and change >= 0.5 and max(np.abs(B).max(), np.abs(Cs).max()) > RUNAWAY_LOGITS:
-            runaway = (np.abs(B) > RUNAWAY_LOGITS, np.abs(Cs) > RUNAWAY_LOGITS)
-            lam, ridge_reason, (B, Cs, D, tau) = RIDGE, f"measures running away at iteration {it}", start
-    if lam:
-        B, Cs, D, tau = _recentre(d, B, Cs, D, tau)
-    return {"B": B, "C": Cs, "D": D, "tau": tau, "iterations": it, "converged": converged, "change": change,
-            "ridge": lam, "ridge_reason": ridge_reason, "runaway": runaway}
+            raise _Runaway(it)
+    return (B, Cs, D, tau), it, False, change
+
+
+class _Runaway(Exception):
+    pass
+
+
+def _fit_core(d: _Data, tol: float, max_iter: int) -> dict:
+    """Newton-Raphson on (B, C, D, F) jointly; see the module docstring for the guards.
+
+    eta has Jacobian +1 (ratee), -1 (rater), -1 (item); the thresholds enter through the scores
+    ``S_h = 1[x >= h]``.  The ratee block of the information matrix is diagonal, so ratees are eliminated
+    and the Schur complement over raters, items and thresholds is solved.  The model is invariant to
+    shifting B with C, with D, and with F (RSM; for PCM, D_i against F_i), so the first rater, the first
+    item and the last threshold of each group are references in the Newton system, recentred after each
+    step (with the ridge on, only at the end: the prior is not shift-invariant).  With the ridge on, the
+    elements it holds are those whose measure moves by more than half a logit when the prior is made ten
+    times weaker (a measure the data determine moves by about ``lam * measure / information``).
+    """
+    targets = tuple(_targets(d.x, idx, size, d.m) for idx, size in ((d.e, d.ne), (d.r, d.nr), (d.i, d.ni)))
+    sysm = _system(d)
+    start = _start(d)
+    out = {"ridge": 0.0, "ridge_reason": None, "separated": None}
+    try:
+        params, it, converged, change = _iterate(d, sysm, targets, start, 0.0, tol, max_iter)
+    except (_SingularSystem, _Runaway) as exc:
+        reason = (f"measures running away at iteration {exc.args[0]}" if isinstance(exc, _Runaway)
+                  else "singular Newton system")
+        try:
+            params, it, converged, change = _iterate(d, sysm, targets, start, RIDGE, tol, max_iter)
+            weaker, *_ = _iterate(d, sysm, targets, params, RIDGE / 10, 1e-6, 50)
+        except _SingularSystem:
+            raise DesignError(f"mfrm: the Newton system is singular even with a ridge; "
+                              f"{_furthest(d, start[0], start[1])}") from None
+        params = _recentre(d, *params)
+        moved = [np.abs(a - b) > 0.5 for a, b in zip(_recentre(d, *weaker)[:3], params[:3])]
+        out.update(ridge=RIDGE, ridge_reason=reason, separated=tuple(moved))
+    B, Cs, D, tau = params
+    out.update(B=B, C=Cs, D=D, tau=tau, iterations=it, converged=converged, change=change)
+    return out
 
 
 def _furthest(d: _Data, B: np.ndarray, Cs: np.ndarray) -> str:

@@ -65,6 +65,8 @@ Linacre, J. M. (2023). A User's Guide to FACETS. Winsteps.com.
 Masters, G. N. (1982). A Rasch model for partial credit scoring. Psychometrika 47, 149-174.
 Wright, B. D., Douglas, G. A. (1977). Best procedures for sample-free item analysis. APM 1, 281-295.
 Wright, B. D., Masters, G. N. (1982). Rating Scale Analysis. MESA Press.
+Fischer, G. H. (1981). On the existence and uniqueness of maximum-likelihood estimates in the Rasch model.
+Psychometrika 46, 59-77.
 """
 
 from __future__ import annotations
@@ -84,8 +86,6 @@ from .result import RaterAnalysis, ratee_raw
 
 __all__ = ["bias_table", "category_probs", "mfrm", "separation"]
 
-#: elements whose ratings carry less information than this per rating are flagged ``separated`` (ridge on)
-SEPARATED_INFO = 0.01
 
 
 #: more distinct scores than this are refused without ``cuts``: a rating scale has a few ordered categories
@@ -263,19 +263,10 @@ def _fit_connected(ratings: pd.DataFrame, enc, item, model, bias_correction, gro
 
 
 def _separated(d, fit: dict, W: np.ndarray):
-    """Elements the ridge holds: those that were running away, else those whose ratings carry (almost) no
-    information (None for every facet when the ridge stayed off)."""
+    """Elements the ridge holds (see :func:`asnsim.correction._mfrm_fit._fit_core`); None without a ridge."""
     if not fit["ridge"]:
         return None, None, None
-    if fit["runaway"] is not None:
-        sep_e, sep_r = fit["runaway"]
-        return sep_e, sep_r, np.zeros(d.ni, bool)
-    out = []
-    for idx, size in ((d.e, d.ne), (d.r, d.nr), (d.i, d.ni)):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out.append(np.bincount(idx, weights=W, minlength=size) / np.bincount(idx, minlength=size)
-                       < SEPARATED_INFO)
-    return tuple(out)
+    return fit["separated"]
 
 
 def _fit_messages(fit: dict, max_iter: int, ratees: pd.DataFrame, raters: pd.DataFrame) -> list[str]:

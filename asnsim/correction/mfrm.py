@@ -314,7 +314,10 @@ def _fit_subsets(ratings, enc, label, mode, ratee, rater, score, options) -> Rat
                       "analysed": not why, "iterations": fitted.get("iterations"),
                       "converged": fitted.get("converged"), "ridge": fitted.get("ridge"), "note": why})
     if not parts:
-        raise DesignError(f"{options['source']}: no subset has two raters and two ratees to analyse")
+        raise DesignError(f"{options['source']}: no subset has two raters and two ratees to analyse (in a nested "
+                          f"design, one rater per ratee, every subset has a single rater, so mfrm can estimate no "
+                          f"rater severity); use --method crossed, which estimates the rater variance of such a "
+                          f"design")
     return _assemble(ratings, enc, parts, rows_of, pd.DataFrame(table), mode, ratee, rater)
 
 

@@ -349,6 +349,7 @@ def _assemble(ratings, enc, parts, rows_of, subset_table, mode, ratee, rater) ->
             "ratings_analysed": int(subset_table.loc[analysed, "n_ratings"].sum()), "n": len(enc.y),
             "iterations": max(r.info["iterations"] for _, r in parts),
             "converged": all(r.info["converged"] for _, r in parts),
+            "ridge": max(r.info["ridge"] for _, r in parts),
             **{k: v for k, v in parts[0][1].info.items() if k in ("model", "bias_correction")}}
     messages.insert(0, f"{int(analysed.sum())} of {len(subset_table)} subsets analysed "
                        f"({info['ratings_analysed']} of {len(enc.y)} ratings); measures are comparable only "

@@ -68,7 +68,9 @@ def _design_section(res) -> list[str]:
     keep = ["n_ratings", "n_ratees", "n_raters", "n_subsets", "largest_subset_ratings_share", "ratees_per_rater",
             "raters_per_ratee", "share_ratees_multi_rated"]
     t = d.table()
-    return lines + ["", table(t[t["quantity"].isin(keep)].assign(value=lambda x: x["value"].astype(str)))]
+    shown = t[t["quantity"].isin(keep)].assign(
+        value=lambda x: [f"{v:.3g}" if isinstance(v, float) else str(v) for v in x["value"]])
+    return lines + ["", table(shown)]
 
 
 def _mixed_sections(res) -> list[str]:

@@ -143,3 +143,38 @@ def test_cli_analyze_writes_reliability_and_fairness(tmp_path, capsys):
                  "--employees", str(tmp_path / "e.csv"), "--group", "unit", "--out", str(tmp_path / "y")]) == 2
     err = capsys.readouterr().err
     assert "e.csv: column 'unit'" in err and not (tmp_path / "y").exists()
+
+
+def test_policy_predikat_from_item_names_when_the_component_column_is_blank():
+    """Readers add optional columns as all-missing; the sample export has items but no components."""
+    pol = load_policy("permenpan-6-2022")
+    hasil, perilaku = pol.components["hasil_kerja"].items, pol.components["perilaku_kerja"].items
+    # employee 1: every RHK and behaviour item above expectation (3) -> Sangat Baik;
+    # employee 2: every item meets expectation (2) -> Baik (PermenPAN-RB 6/2022 matrix)
+    items = list(hasil) + list(perilaku)
+    ratings = pd.DataFrame({C.RATEE_ID: [1] * len(items) + [2] * len(items), C.ITEM: items * 2,
+                            C.SCORE: [3.0] * len(items) + [2.0] * len(items)})
+    emp = pd.DataFrame({C.EMPLOYEE_ID: [1, 2]})
+    expected = ["Sangat Baik", "Baik"]
+    assert policy_predikat(pol, ratings, emp).tolist() == expected
+    blank = ratings.assign(**{C.COMPONENT: pd.Series([pd.NA] * len(ratings), dtype="string")})
+    assert policy_predikat(pol, blank, emp).tolist() == expected
+    unknown = ratings.assign(**{C.ITEM: ["not_an_item"] + items[1:] + items})
+    with pytest.raises(InputError, match="no 'predikat' column"):
+        policy_predikat(pol, unknown, emp)
+
+
+def test_cli_analyze_sample_with_policy_writes_fairness(tmp_path, capsys):
+    """The documented example of docs/metrics.md on the bundled sample export."""
+    from pathlib import Path
+    from asnsim.cli import main
+    root = Path(__file__).resolve().parents[1] / "data" / "samples"
+    out = tmp_path / "o"
+    argv = ["analyze", str(root / "ratings.csv"), "--item", "item", "--method", "crossed",
+            "--employees", str(root / "employees.csv"), "--group", "sex", "--group", "unit_type",
+            "--policy", "permenpan-6-2022", "--n-boot", "0", "--out", str(out)]
+    assert main(argv) == 0
+    assert "nested design" in capsys.readouterr().err   # fitted, with the design warning on stderr
+    fair = pd.read_csv(out / "fairness.csv")
+    assert set(fair["attribute"]) == {"sex", "unit_type"}
+    assert fair["share_sangat_baik"].notna().any()

@@ -219,18 +219,23 @@ def policy_predikat(policy, ratings: pd.DataFrame, employees: pd.DataFrame,
                     final_score: pd.Series | None = None) -> pd.Series:
     """Predikat per employee from a policy's rules, indexed by employee_id.
 
-    Ratings that carry the policy's ``component`` names, or only ``item``
-    names that all belong to the policy's components, are scored by
+    Ratings that carry the policy's ``component`` names, or ``item`` names
+    that belong to the policy's components (filling a missing or blank
+    ``component``, as readers leave an optional column), are scored by
     :func:`asnsim.scoring.score`.  Otherwise a policy with score
     bands (PP 30/2019, PP 46/2011) applies its bands to ``final_score``; the
     3x3 matrix of PermenPAN-RB 6/2022 needs the component ratings, so that
     case is an InputError asking for a predikat column or component ratings.
     """
     item_component = {it: name for name, comp in policy.components.items() for it in comp.items}
-    if (C.COMPONENT not in ratings.columns and C.ITEM in ratings.columns
-            and set(ratings[C.ITEM].astype(str)) <= set(item_component)):
-        ratings = ratings.assign(**{C.COMPONENT: ratings[C.ITEM].astype(str).map(item_component)})
-    if C.COMPONENT in ratings.columns and set(ratings[C.COMPONENT].astype(str)) <= set(policy.components):
+    if C.ITEM in ratings.columns:  # a missing component (absent column, or blank cells) from the item's name
+        from_item = ratings[C.ITEM].astype(object).map(item_component)
+        given = ratings[C.COMPONENT].astype(object) if C.COMPONENT in ratings.columns else None
+        filled = from_item if given is None else given.where(given.notna(), from_item)
+        if filled.notna().all():
+            ratings = ratings.assign(**{C.COMPONENT: filled})
+    if (C.COMPONENT in ratings.columns and ratings[C.COMPONENT].notna().all()
+            and set(ratings[C.COMPONENT].astype(str)) <= set(policy.components)):
         from ..scoring import score as score_policy
         if C.RATER_ROLE not in ratings.columns:  # one rater per ratee, in the component's first role
             first = {name: next(iter(comp.raters)) for name, comp in policy.components.items()}

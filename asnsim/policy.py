@@ -28,9 +28,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from . import columns as C
+from .bounds import FrozenModel, Latent, LatentSD, Minutes, SafeName, ScorePoints, Share
 from .errors import PolicyError
 
 if TYPE_CHECKING:
@@ -40,10 +41,11 @@ Role = Literal["atasan", "rekan", "bawahan", "self", "stakeholder"]
 ComponentKind = Literal["results", "behaviour", "competency_technical", "competency_nontechnical"]
 Frequency = Literal["monthly", "quarterly", "semiannual", "annual"]
 PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+#: the most levels an ordinal scale may have
+MAX_LEVELS = 101
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Frozen = FrozenModel  # unknown keys refused, frozen, finite floats (asnsim.bounds)
 
 
 class Source(_Frozen):
@@ -79,12 +81,12 @@ class Scale(_Frozen):
     """
 
     kind: Literal["ordinal", "numeric"] = "ordinal"
-    min: float = 1
-    max: float = 3
-    step: float = 1
-    cutpoints: tuple[float, ...] = ()
-    center: float = 0.0
-    spread: float = 1.0
+    min: ScorePoints = 1
+    max: ScorePoints = 3
+    step: ScorePoints = 1
+    cutpoints: tuple[Latent, ...] = ()
+    center: ScorePoints = 0.0
+    spread: ScorePoints = 1.0
     labels: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -94,6 +96,9 @@ class Scale(_Frozen):
         if self.step <= 0:
             raise ValueError("step must be positive")
         if self.kind == "ordinal":
+            if (self.max - self.min) / self.step > MAX_LEVELS - 1:
+                raise ValueError(f"an ordinal scale has at most {MAX_LEVELS} levels; min {self.min:g}, max "
+                                 f"{self.max:g} and step {self.step:g} give {(self.max - self.min) / self.step + 1:.3g}")
             n_levels = int(round((self.max - self.min) / self.step)) + 1
             if len(self.cutpoints) != n_levels - 1:
                 raise ValueError(
@@ -128,12 +133,12 @@ class Component(_Frozen):
     measure: Literal["rating", "indicators"] = "rating"
     items: tuple[str, ...] = Field(min_length=1)
     scale: Scale = Scale(cutpoints=(-1.2816, 0.8416))
-    raters: dict[Role, float] = {"atasan": 1.0}
+    raters: dict[Role, Share] = {"atasan": 1.0}
     # measure = "indicators": the component is scored from indicator realisations
     aspects: tuple[Literal["kuantitas", "kualitas", "waktu", "biaya"], ...] = ("kuantitas",)
     self_reported: bool = False
     verified_share: float = Field(1.0, ge=0, le=1)
-    capaian_cap: float | None = None
+    capaian_cap: ScorePoints | None = None
     source: str = ""
 
     @field_validator("raters")
@@ -183,15 +188,15 @@ class RatingRules(_Frozen):
 
     results_majority: float = Field(0.5, ge=0, lt=1)
     utama_items: int = Field(1, ge=0)
-    behaviour_above: float = 2.5
-    behaviour_meets: float = 1.5
-    capaian_above: float = 110.0
-    capaian_meets: float = 90.0
-    waktu_factor: float = Field(1.76, gt=1)
+    behaviour_above: ScorePoints = 2.5
+    behaviour_meets: ScorePoints = 1.5
+    capaian_above: ScorePoints = 110.0
+    capaian_meets: ScorePoints = 90.0
+    waktu_factor: float = Field(1.76, gt=1, le=10)
     efficiency_threshold: float = Field(24.0, ge=0, lt=100)
     structural_only_items: tuple[str, ...] = ()
     structural_classes: tuple[str, ...] = ("struktural",)
-    weights_360: tuple[float, float] | None = None
+    weights_360: tuple[Share, Share] | None = None
     source: str = ""
 
     @model_validator(mode="after")
@@ -216,7 +221,7 @@ class Band(_Frozen):
     """
 
     predikat: str
-    min_score: float
+    min_score: ScorePoints
     label: str = ""
     requires_innovation: bool = False
 
@@ -317,8 +322,8 @@ class Quota(_Frozen):
     enabled: bool = False
     unit_predikat: str = "Baik"
     rules: tuple[QuotaRule, ...] = ()
-    unit_noise_sd: float = Field(0.5, ge=0)
-    unit_cutpoints: tuple[float, ...] = (-1.6449, -1.2816, -0.5244, 0.8416)
+    unit_noise_sd: LatentSD = 0.5
+    unit_cutpoints: tuple[Latent, ...] = (-1.6449, -1.2816, -0.5244, 0.8416)
     leader_rating: dict[str, Literal["di_bawah", "sesuai", "di_atas"]] = {}
     exclude_leaders: bool = True
     source: str = ""
@@ -356,10 +361,10 @@ class Quota(_Frozen):
 class Burden(_Frozen):
     """Minutes of work a design costs (documented defaults; see docs/policies.md)."""
 
-    minutes_per_rating: float = Field(3.0, ge=0)
-    minutes_per_report: float = Field(30.0, ge=0)
-    minutes_per_forum: float = Field(0.0, ge=0)
-    minutes_per_activity_log: float = Field(0.0, ge=0)
+    minutes_per_rating: Minutes = 3.0
+    minutes_per_report: Minutes = 30.0
+    minutes_per_forum: Minutes = 0.0
+    minutes_per_activity_log: Minutes = 0.0
 
 
 class Forum(_Frozen):
@@ -386,7 +391,7 @@ class Correction(_Frozen):
 class Policy(_Frozen):
     """A validated, frozen appraisal policy."""
 
-    name: str
+    name: SafeName
     title: str
     extends: str | None = None
     description: str = ""
@@ -451,13 +456,29 @@ def builtin_names(subdir: str = _BUILTIN) -> list[str]:
                   if p.name.endswith(".toml"))
 
 
+#: an ``extends`` chain longer than this is refused (the built-ins are at most three deep)
+MAX_EXTENDS = 32
+#: a policy or scenario file larger than this is refused (the largest built-in is about 10 KB)
+MAX_FILE_BYTES = 1 << 20
+#: tables and arrays nested deeper than this are refused (a policy needs five levels)
+MAX_NESTING = 32
+
+
 def _read_toml(ref: str, subdir: str = _BUILTIN) -> tuple[dict, str, Path | None]:
-    """Read a built-in by name, or a file by path; return (data, label, path)."""
+    """Read a built-in by name, or a file by path; return (data, label, path).
+
+    A file must be a regular file of at most :data:`MAX_FILE_BYTES` bytes of UTF-8 TOML, nested at most
+    :data:`MAX_NESTING` levels deep; anything else is a :class:`PolicyError` naming the file.
+    """
+    if not isinstance(ref, str) or not ref.strip():
+        raise PolicyError(repr(ref), "", "empty name: give a built-in name or a .toml file")
     path = Path(ref)
     if ref.endswith(".toml") or path.exists():
-        if not path.is_file():
+        if not path.exists():
             raise PolicyError(ref, "", "no such file")
-        label, text = str(path), path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise PolicyError(ref, "", "not a regular file (a folder, device or pipe): give a .toml file")
+        label, text = str(path), _read_text(path, str(path))
     else:
         res = resources.files("asnsim").joinpath(subdir, f"{ref}.toml")
         if not res.is_file():
@@ -465,10 +486,51 @@ def _read_toml(ref: str, subdir: str = _BUILTIN) -> tuple[dict, str, Path | None
             raise PolicyError(ref, "", f"no built-in {kind} of that name and no such file; "
                                        f"built-ins: {', '.join(builtin_names(subdir))}")
         label, text, path = f"{ref} (built-in)", res.read_text(encoding="utf-8"), None
+    return _parse_toml(text, label), label, path
+
+
+def _read_text(path: Path, label: str) -> str:
+    """The file's text: at most :data:`MAX_FILE_BYTES` bytes, UTF-8 (a BOM is allowed)."""
     try:
-        return tomllib.loads(text), label, path
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PolicyError(label, "", f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PolicyError(label, "", f"larger than {MAX_FILE_BYTES // 1024} KiB: not a policy or scenario file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise PolicyError(label, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line}; save the file "
+                                     "as UTF-8") from None
+
+
+def _parse_toml(text: str, label: str) -> dict:
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(label, "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PolicyError(label, "", f"tables or arrays nested too deeply (at most {MAX_NESTING} levels)") from None
+    deep = _too_deep(data)
+    if deep is not None:
+        raise PolicyError(label, deep, f"tables or arrays nested more than {MAX_NESTING} levels deep")
+    return data
+
+
+def _too_deep(data: dict) -> str | None:
+    """The dotted key of the first value nested deeper than :data:`MAX_NESTING`, else None (iterative)."""
+    stack: list[tuple[Any, tuple, int]] = [(data, (), 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return ".".join(map(str, where[:8])) + (" ..." if len(where) > 8 else "")
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            if isinstance(v, (dict, list)):
+                stack.append((v, where + (k,), depth + 1))
+    return None
 
 
 def deep_merge(base: dict, override: dict) -> dict:
@@ -495,7 +557,7 @@ def _drop_components(data: dict) -> dict:
     return data
 
 
-def resolve_data(ref: str, subdir: str = _BUILTIN, _seen: tuple[str, ...] = ()) -> tuple[dict, str]:
+def resolve_data(ref: str, subdir: str = _BUILTIN) -> tuple[dict, str]:
     """Read a policy (or scenario) and apply its ``extends`` chain; return (merged data, label).
 
     Tables merge key by key and other values replace, except ``sources`` and
@@ -504,23 +566,43 @@ def resolve_data(ref: str, subdir: str = _BUILTIN, _seen: tuple[str, ...] = ()) 
     ``drop = true`` removes that component of the parent, so a city model can
     replace a national component (Sawahlunto's competencies replace PP 30's
     perilaku).
+
+    A relative ``.toml`` parent is found beside the file that names it.  Files
+    are compared by their resolved paths, so a chain that comes back to a file
+    under another spelling (``../in/d.toml`` inside ``in/d.toml``, a symlink)
+    is a circular chain; a chain longer than :data:`MAX_EXTENDS` is refused.
     """
-    data, label, path = _read_toml(ref, subdir)
-    parent = data.get("extends")
-    if parent is None:
-        return data, label
-    if not isinstance(parent, str):
-        raise PolicyError(label, "extends", "must be a policy name or a path (a string)")
-    if path is not None and not Path(parent).is_absolute() and parent.endswith(".toml"):
-        parent = str(path.parent / parent)
-    if parent in _seen:
-        raise PolicyError(label, "extends", f"circular extends chain: {' -> '.join(_seen + (parent,))}")
-    base, _ = resolve_data(parent, subdir, _seen + (ref,))
-    merged = deep_merge(base, {k: v for k, v in data.items()})
-    for key in _ACCUMULATE:  # provenance accumulates along the chain, parent first
-        if isinstance(base.get(key), list) and isinstance(data.get(key), list):
-            merged[key] = copy.deepcopy(base[key]) + copy.deepcopy(data[key])
-    return _drop_components(merged), label
+    chain: list[tuple[dict, str]] = []
+    seen: dict[Any, str] = {}
+    current = ref
+    while True:
+        data, label, path = _read_toml(current, subdir)
+        ident = ("file", path.resolve()) if path is not None else ("built-in", current)
+        if ident in seen:
+            names = [lbl for _, lbl in chain] + [label]
+            raise PolicyError(chain[-1][1], "extends", f"circular extends chain: {' -> '.join(names)}")
+        seen[ident] = label
+        chain.append((data, label))
+        parent = data.get("extends")
+        if parent is None:
+            break
+        if not isinstance(parent, str) or not parent.strip():
+            raise PolicyError(label, "extends", "must be a policy name or a path (a non-empty string)")
+        if len(chain) >= MAX_EXTENDS:
+            raise PolicyError(chain[0][1], "extends", f"the extends chain is longer than {MAX_EXTENDS} files "
+                                                      f"({chain[0][1]} -> {chain[1][1]} -> ... -> {label})")
+        if path is not None and not Path(parent).is_absolute() and parent.endswith(".toml"):
+            parent = str(path.parent / parent)
+        current = parent
+    merged = chain[-1][0]
+    for data, _ in reversed(chain[:-1]):   # from the root of the chain down to the file asked for
+        base = merged
+        merged = deep_merge(base, data)
+        for key in _ACCUMULATE:  # provenance accumulates along the chain, parent first
+            if isinstance(base.get(key), list) and isinstance(data.get(key), list):
+                merged[key] = copy.deepcopy(base[key]) + copy.deepcopy(data[key])
+        merged = _drop_components(merged)
+    return merged, chain[0][1]
 
 
 def _unwrap(tp: Any) -> Any:
@@ -554,17 +636,27 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str] | None:
     return None
 
 
+#: pydantic error types whose message gains the offending value
+_SHOW_INPUT = ("finite_number", "greater_than", "greater_than_equal", "less_than", "less_than_equal",
+               "string_pattern_mismatch")
+
+
+def _is_type_tag(part: Any) -> bool:
+    """pydantic names the branch of a union in an error's location (``float``, ``tuple[...]``): not a key."""
+    return isinstance(part, str) and (part in ("float", "int", "str", "bool") or "[" in part)
+
+
 def validation_error(label: str, exc: ValidationError, model: type[BaseModel]) -> PolicyError:
     """Turn pydantic's first error into a one-line :class:`PolicyError` naming file and dotted key."""
     err = exc.errors()[0]
-    loc = tuple(p for p in err["loc"])
+    loc = tuple(p for p in err["loc"] if not _is_type_tag(p))
     dotted = ".".join(str(p) for p in loc) or "(top level)"
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(model, loc)
         msg = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
     else:
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"].endswith("_type") or err["type"].endswith("_parsing"):
+        if err["type"].endswith(("_type", "_parsing")) or err["type"] in _SHOW_INPUT:
             msg += f" (got {err.get('input')!r})"
         if err["type"] == "literal_error":
             msg = f"got {err.get('input')!r}; {msg}"

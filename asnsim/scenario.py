@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from .bounds import COUNT_LIMIT, Count, FrozenModel, Latent, LatentSD, LogShift, LogSD, Money, SafeName, Share
 from .policy import Assumption, Source, builtin_names, load_model
 
 #: The true components, in the order of ``PopulationParams.component_corr``.
@@ -36,26 +37,25 @@ DEFAULT_CORR: tuple[tuple[float, ...], ...] = (
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Frozen = FrozenModel  # unknown keys refused, frozen, finite floats (asnsim.bounds)
 
 
 class PopulationParams(_Frozen):
     """The synthetic organisation and its true performance (see :mod:`asnsim.population`)."""
 
-    unit_context_sd: float = Field(0.0, ge=0)
-    share_female: float = Field(0.54, ge=0, le=1)
-    share_pppk: float = Field(0.11, ge=0, le=1)
-    share_close: float = Field(0.2, ge=0, le=1)
+    unit_context_sd: LatentSD = 0.0
+    share_female: Share = 0.54
+    share_pppk: Share = 0.11
+    share_close: Share = 0.2
     team_size: int = Field(8, ge=1, le=60)
     component_corr: float | tuple[tuple[float, ...], ...] = DEFAULT_CORR
-    item_sd: float = Field(0.0, ge=0)
-    period_sd: float = Field(0.0, ge=0)
+    item_sd: LatentSD = 0.0
+    period_sd: LatentSD = 0.0
     period_persistence: float = Field(0.7, ge=0, lt=1)
     innovation_base: float = Field(0.10, gt=0, lt=1)
-    innovation_slope: float = Field(1.0, ge=0)
-    feedback_growth: float = Field(0.0, ge=0)
-    training_growth: float = Field(0.0, ge=0)
+    innovation_slope: LatentSD = 1.0
+    feedback_growth: LatentSD = 0.0
+    training_growth: LatentSD = 0.0
 
     @field_validator("component_corr")
     @classmethod
@@ -90,27 +90,27 @@ class RaterParams(_Frozen):
     See :mod:`asnsim.raters` for the formula of each effect.
     """
 
-    noise_sd: float = Field(0.5, ge=0)
-    stakeholder_noise_sd: float = Field(0.0, ge=0)
-    leniency_mean: float = 0.0
-    leniency_sd: float = Field(0.0, ge=0)
-    scale_use_mean: float = 0.0
-    scale_use_sd: float = Field(0.0, ge=0)
-    halo_mean: float = Field(0.0, ge=0, le=1)
-    halo_sd: float = Field(0.0, ge=0)
-    favouritism: float = Field(0.0, ge=0)
-    favouritism_sd: float = Field(0.0, ge=0)
-    ingroup_bias: float = 0.0
+    noise_sd: LatentSD = 0.5
+    stakeholder_noise_sd: LatentSD = 0.0
+    leniency_mean: Latent = 0.0
+    leniency_sd: LatentSD = 0.0
+    scale_use_mean: Latent = 0.0
+    scale_use_sd: LatentSD = 0.0
+    halo_mean: Share = 0.0
+    halo_sd: LatentSD = 0.0
+    favouritism: LatentSD = 0.0
+    favouritism_sd: LatentSD = 0.0
+    ingroup_bias: Latent = 0.0
     ingroup_attribute: Literal["sex", "age_band", "tenure_band", "status", "position_class"] = "sex"
-    fatigue: float = Field(0.0, ge=0)
-    fatigue_threshold: float = Field(10.0, ge=0)
-    drift_mean: float = 0.0
-    drift_sd: float = Field(0.0, ge=0)
-    reciprocity: float = Field(0.0, ge=0, le=1)
-    conformity: float = Field(0.0, ge=0, le=1)
-    self_inflation: float = 0.0
-    self_inflation_sd: float = Field(0.0, ge=0)
-    recency: float = Field(0.0, ge=0, le=1)
+    fatigue: LatentSD = 0.0
+    fatigue_threshold: Count = 10.0
+    drift_mean: Latent = 0.0
+    drift_sd: LatentSD = 0.0
+    reciprocity: Share = 0.0
+    conformity: Share = 0.0
+    self_inflation: Latent = 0.0
+    self_inflation_sd: LatentSD = 0.0
+    recency: Share = 0.0
     peers: int = Field(4, ge=0, le=40)
     stakeholders: int = Field(2, ge=0, le=20)
 
@@ -118,18 +118,18 @@ class RaterParams(_Frozen):
 class IndicatorParams(_Frozen):
     """How indicator realisations arise from true performance (see :mod:`asnsim.indicators`)."""
 
-    loading: float = Field(0.15, ge=0)
-    noise_sd: float = Field(0.10, ge=0)
-    count_per_year: float = Field(24.0, gt=0)
-    workload_sd: float = Field(0.3, ge=0)
-    quality_level: float = Field(0.10, ge=0)
-    budget_per_year: float = Field(50_000_000.0, gt=0)
-    slack_mean: float = 0.0
-    slack_sd: float = Field(0.0, ge=0)
-    gaming: float = Field(0.0, ge=0)
-    gaming_sd: float = Field(0.0, ge=0)
-    self_report_inflation: float = Field(0.0, ge=0)
-    self_report_sd: float = Field(0.0, ge=0)
+    loading: LogSD = 0.15
+    noise_sd: LogSD = 0.10
+    count_per_year: float = Field(24.0, gt=0, le=COUNT_LIMIT)
+    workload_sd: LogSD = 0.3
+    quality_level: LogSD = 0.10
+    budget_per_year: Money = 50_000_000.0
+    slack_mean: LogShift = 0.0
+    slack_sd: LogSD = 0.0
+    gaming: LogSD = 0.0
+    gaming_sd: LogSD = 0.0
+    self_report_inflation: LogSD = 0.0
+    self_report_sd: LogSD = 0.0
 
 
 #: How a unit that enforces the kurva distribusi chooses who moves (see :mod:`asnsim.quota`).
@@ -207,7 +207,7 @@ class Fitted(_Frozen):
 
 
 class Scenario(_Frozen):
-    name: str
+    name: SafeName
     title: str
     extends: str | None = None
     description: str = ""

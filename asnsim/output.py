@@ -1,68 +1,124 @@
-"""Writing outputs so that nothing is ever half-written.
+"""The one writer: tables as CSV, Parquet or Excel, JSON, single files; nothing half-written, no live formula.
 
-:func:`atomic_output_dir` collects files in a temporary folder beside the
-target and moves them into place only when every file has been written; an
-error on the way leaves the target untouched.
+Folders go through :func:`atomic_output_dir` (the output-folder guard of
+:mod:`asnsim.outdir`: target checks, lock, ownership, all-or-nothing); single
+files through :func:`atomic_file`.
+
+Formulas
+    A spreadsheet opening a CSV file runs a cell that begins with ``=``, ``+``,
+    ``-`` or ``@`` (or a tab or carriage return before one) as a formula (CSV or
+    formula injection, OWASP).  :func:`write_csv` therefore writes such a text
+    cell, and such a column name, with a leading apostrophe (``'=HYPERLINK(...)``),
+    which spreadsheets show as text; a cell that is a plain number (``-2``,
+    ``+62812...``) is left as it is.  Only text cells can change: numbers are
+    written as numbers.  Excel files (:func:`write_workbook`, :func:`write_xlsx`)
+    write every text cell as a text cell (:func:`text_cell`), never a formula,
+    so they need no apostrophe.
+Line breaks
+    A carriage return inside a text cell becomes a line feed, so the cell is
+    quoted and stays one cell (pandas quotes a field holding ``\n`` but not one
+    holding a lone ``\r``, which every reader takes for the end of a row).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import json
 import os
-import shutil
+import re
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
 from .errors import AsnsimError
+from .outdir import atomic_output_dir, check_output_dir, check_output_file
 
 FORMATS = ("csv", "parquet")
+#: first characters that make a spreadsheet read a cell as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+#: Excel's limits for one sheet
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 
-@contextlib.contextmanager
-def atomic_output_dir(out: str | Path, owned: tuple[str, ...] = ()):
-    """Yield a temporary directory; on success move its files into ``out``.
+# ---------------------------------------------------------------- formula neutralisation
 
-    ``owned`` names (or ``fnmatch`` patterns of) every file the command may write: a file in ``out`` that
-    matches one of them but was not written this time (an earlier run's ``ratings.csv`` after a run with
-    ``--format parquet``, say) is removed, so ``out`` never mixes two runs.  Other files are left alone.
+def neutralize_text(value):
+    """``value`` with a leading apostrophe if it is text a spreadsheet would run as a formula (carriage
+    returns become line feeds)."""
+    if isinstance(value, str):
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+            return "'" + value
+    return value
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells and column names cannot start a formula (see the module notes).
+
+    Only text columns (object, string, categorical) are looked at; the table is returned as it is when no
+    cell needs a change.
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise AsnsimError(f"{out}: --out must be a directory, and a file of that name exists")
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    out = None
+    for col in df.columns:
+        s = df[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = s.cat.categories
+            if (cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype)) and _needs(
+                    pd.Series(cats, dtype=object)).any() and len(set(map(neutralize_text, cats))) == len(cats):
+                out = df.copy() if out is None else out
+                out[col] = s.cat.rename_categories([neutralize_text(c) for c in cats])
+        elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            hit = _needs(s)
+            if hit.any():
+                out = df.copy() if out is None else out
+                out[col] = s.astype(object).mask(hit, s.astype(object).map(neutralize_text))
+    names = [neutralize_text(str(c)) if isinstance(c, str) else c for c in df.columns]
+    if names != list(df.columns):
+        out = (df.copy() if out is None else out)
+        out.columns = names
+    return df if out is None else out
+
+
+def _needs(s: pd.Series) -> np.ndarray:
+    """Which cells of a text column start a formula (vectorized; non-text cells never do)."""
     try:
-        yield tmp
-        out.mkdir(exist_ok=True)
-        written = set()
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-            written.add(f.name)
-        for old in out.iterdir():
-            if old.name not in written and old.is_file() and any(fnmatch.fnmatchcase(old.name, pat)
-                                                                 for pat in owned):
-                old.unlink()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        first = s.str[:1]
+        returns = s.str.contains("\r", regex=False).to_numpy(dtype=bool, na_value=False)
+    except AttributeError:   # an object column without any text
+        return np.zeros(len(s), dtype=bool)
+    hit = first.isin(FORMULA_START).to_numpy(dtype=bool, na_value=False).copy()
+    if hit.any():
+        idx = np.flatnonzero(hit)
+        plain = s.iloc[idx].astype(str).str.fullmatch(_PLAIN_NUMBER.pattern).to_numpy(dtype=bool, na_value=False)
+        hit[idx[plain]] = False
+    return hit | returns
+
+
+# ---------------------------------------------------------------- writers
+
+def write_csv(df: pd.DataFrame, path: str | Path, float_format: str | None = "%.10g") -> Path:
+    """Write ``df`` as UTF-8 CSV with ``\\n`` line ends, text cells neutralized against formulas."""
+    path = Path(path)
+    neutralize_formulas(df).to_csv(path, index=False, float_format=float_format, lineterminator="\n")
+    return path
 
 
 def write_table(df: pd.DataFrame, folder: Path, stem: str, fmt: str = "csv") -> Path:
     """Write one table as ``stem.csv`` (floats with 10 significant digits) or ``stem.parquet``.
 
     Parquet: snappy-compressed, dictionary-encoded except float columns; the
-    same table always gives the same bytes.  CSV goes through pandas
-    (``float_format="%.10g"``), so files keep their exact formatting.
+    same table always gives the same bytes.  CSV goes through :func:`write_csv`
+    (``float_format="%.10g"``), so files keep their exact formatting and no
+    cell can start a spreadsheet formula.
     """
     if fmt == "csv":
-        path = folder / f"{stem}.csv"
-        df.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-    elif fmt == "parquet":
+        return write_csv(df, folder / f"{stem}.csv")
+    if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -72,13 +128,25 @@ def write_table(df: pd.DataFrame, folder: Path, stem: str, fmt: str = "csv") -> 
         # trying a dictionary on each of them costs a third of the writing time at national scale
         coded = [c for c in df.columns if not pd.api.types.is_float_dtype(df[c])]
         pq.write_table(table, path, compression="snappy", use_dictionary=coded)
-    else:
-        raise AsnsimError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    return path
+        return path
+    raise AsnsimError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
-def write_json(obj: dict, path: Path) -> None:
-    path.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write one or more tables to an Excel workbook (:func:`write_workbook`): text as text, never a formula.
+
+    Raises
+    ------
+    AsnsimError
+        A table larger than an Excel sheet (1,048,576 rows, 16,384 columns).
+    """
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {"Sheet1": sheets}
+    for df in sheets.values():
+        if len(df) + 1 > EXCEL_ROWS or len(df.columns) > EXCEL_COLUMNS:
+            raise AsnsimError(f"{path}: {len(df):,} rows x {len(df.columns):,} columns do not fit an Excel sheet "
+                              f"({EXCEL_ROWS - 1:,} x {EXCEL_COLUMNS:,}); write .csv or .parquet instead")
+    return write_workbook(path, sheets)
 
 
 #: the date stamped into every workbook (file entries and document properties), so that the same tables
@@ -91,9 +159,12 @@ def text_cell(cell, value: str) -> None:
 
     openpyxl turns a string that starts with ``=`` into a live formula (and
     ``#N/A`` into an error value); a cell of text coming from a policy name or
-    an input file must stay text, so the type is set explicitly.
+    an input file must stay text, so the type is set explicitly.  Characters an
+    Excel file cannot hold (control characters) become U+FFFD.
     """
-    cell.value = value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell.data_type = "s"
 
 
@@ -169,3 +240,57 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame],
             fixed.external_attr = info.external_attr
             zout.writestr(fixed, data)
     return path
+
+
+def write_json(obj: dict, path: Path) -> None:
+    path.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_any(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table to a file whose suffix gives the format (CSV, Excel or Parquet), atomically."""
+    from .io.readers import file_format
+
+    path = check_output_file(path)
+    fmt = file_format(path)
+    with atomic_file(path) as tmp:
+        if fmt == "csv":
+            write_csv(df, tmp, float_format=None)
+        elif fmt == "excel":
+            write_xlsx(df, tmp)
+        else:
+            df.to_parquet(tmp, index=False)
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | Path, mode: int = 0o666) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success give it ``mode`` (less the umask) and move it there.
+
+    The result has the ordinary permissions of a new file (``rw-r--r--`` under the usual umask), not the
+    owner-only ones of a temporary file; an error leaves ``path`` untouched.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AsnsimError(f"{path}: cannot create {path.parent} ({exc.strerror or exc})") from None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent, suffix=path.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, mode & ~_umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+__all__ = ["FORMATS", "FORMULA_START", "atomic_file", "atomic_output_dir", "check_output_dir", "check_output_file",
+           "neutralize_formulas", "neutralize_text", "text_cell", "write_any", "write_csv", "write_json",
+           "write_table", "write_workbook", "write_xlsx"]

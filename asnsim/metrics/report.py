@@ -317,13 +317,15 @@ def fairness_report(scores: pd.DataFrame, employees: pd.DataFrame, attributes: l
 def write_reports(out_dir: str | Path, reliability: pd.DataFrame | None = None,
                   fairness_table: pd.DataFrame | None = None) -> list[Path]:
     """Write ``reliability.csv`` and/or ``fairness.csv`` into ``out_dir``; return the paths written."""
+    from ..output import write_csv
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, tab in (("reliability.csv", reliability), ("fairness.csv", fairness_table)):
         if tab is not None:
             path = out / name
-            tab.to_csv(path, index=False, float_format="%.6g")
+            write_csv(tab, path, float_format="%.6g")
             written.append(path)
     return written
 

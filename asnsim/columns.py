@@ -125,3 +125,37 @@ DI_BAWAH = "Di Bawah Ekspektasi"
 SESUAI = "Sesuai Ekspektasi"
 DI_ATAS = "Di Atas Ekspektasi"
 RATING_LEVELS = (DI_BAWAH, SESUAI, DI_ATAS)
+
+#: Headers of Indonesian exports (e-Kinerja, SIASN, spreadsheets) for asnsim's employee attributes, compared
+#: case-insensitively with spaces, ``_``, ``-`` and ``.`` ignored.  Used to find the quasi-identifiers of a raw
+#: export (``asnsim anonymize``'s k-anonymity report), where no column map is given.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    UNIT: ("unit kerja", "satuan kerja", "satker", "opd", "unit organisasi", "perangkat daerah", "instansi"),
+    UNIT_TYPE: ("jenis unit", "tipe unit"),
+    POSITION: ("jabatan", "nama jabatan", "jabatan terakhir"),
+    POSITION_CLASS: ("jenis jabatan",),
+    SEX: ("jenis kelamin", "jk", "kelamin", "gender"),
+    STATUS: ("status kepegawaian", "status pegawai", "jenis pegawai", "status asn"),
+    AGE_BAND: ("kelompok umur", "kelompok usia", "usia", "umur"),
+    TENURE_BAND: ("masa kerja", "kelompok masa kerja"),
+    "rank": ("golongan", "pangkat", "gol", "pangkat golongan", "golongan ruang", "eselon"),
+    "education": ("pendidikan", "pendidikan terakhir", "tingkat pendidikan"),
+    "religion": ("agama",),
+}
+#: attributes that, combined, can single a person out (quasi-identifiers, Sweeney 2002)
+QUASI_IDENTIFIERS = (SEX, AGE_BAND, TENURE_BAND, UNIT, UNIT_TYPE, POSITION, POSITION_CLASS, STATUS, "rank",
+                     "education", "religion")
+
+
+def header_key(name: str) -> str:
+    """A header compared loosely: lower case, without spaces, ``_``, ``-``, ``.`` and ``/``."""
+    return "".join(ch for ch in str(name).casefold() if ch not in " _-./")
+
+
+def canonical_attribute(header: str) -> str | None:
+    """asnsim's attribute for an export header (``Unit Kerja`` -> ``unit``), or None."""
+    key = header_key(header)
+    for canon, aliases in HEADER_ALIASES.items():
+        if key == header_key(canon) or key in {header_key(a) for a in aliases}:
+            return canon
+    return None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +14,8 @@ HELP = "replace NIPs, names, phones and e-mails with keyed pseudonyms"
 
 
 def register(sub) -> None:
+    from .argtypes import count
+
     p = sub.add_parser("anonymize", help=HELP,
                        description="Detect direct identifiers (NIP, NIK, names, phone numbers, e-mail addresses), "
                                    "replace IDs and names with HMAC-SHA256 pseudonyms under a secret key (same key, "
@@ -30,9 +31,10 @@ def register(sub) -> None:
     p.add_argument("--id-columns", default="", help="more columns to pseudonymize, comma-separated")
     p.add_argument("--drop", default="", help="columns to drop, comma-separated")
     p.add_argument("--quasi", default=None,
-                   help="quasi-identifiers for the k-anonymity report, comma-separated "
-                        "(default: those of sex, age_band, tenure_band, unit, position present)")
-    p.add_argument("--k", type=int, default=5, help="target k for the report (default 5)")
+                   help="quasi-identifiers for the k-anonymity report, comma-separated (default: the columns "
+                        "for sex, age, tenure, unit, unit type, position, status, rank, education, religion, under "
+                        "asnsim's or Indonesian headers such as Unit Kerja, Jabatan, Jenis Kelamin, Golongan)")
+    p.add_argument("--k", type=count(1, 1_000_000), default=5, help="target k for the report (default 5)")
     p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out rows the parser cannot split (their row numbers are printed)")
@@ -43,32 +45,14 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.split(",") if c.strip())
 
 
-def write_any(df, path: Path) -> None:
-    """Write a table to ``path`` (format from the suffix) atomically: all or nothing."""
-    from ..io.readers import file_format
-
-    fmt = file_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent, suffix=path.suffix)
-    os.close(fd)
-    try:
-        if fmt == "csv":
-            df.to_csv(tmp, index=False, lineterminator="\n")
-        elif fmt == "excel":
-            df.to_excel(tmp, index=False, engine="openpyxl")
-        else:
-            df.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def run(args) -> int:
-    from .. import columns as C
-    from ..io.anonymize import anonymize_table, k_anonymity, k_anonymity_summary, read_key
+    from ..io.anonymize import (anonymize_table, check_key_use, default_quasi_identifiers, k_anonymity,
+                                k_anonymity_summary, read_key)
     from ..io.readers import file_format, read_raw
 
+    from ..outdir import check_output_file
+
+    check_output_file(args.out)
     out = Path(args.out)
     file_format(out)  # refuse an unknown output type before any work
     if out.resolve() == Path(args.input).resolve():
@@ -88,15 +72,18 @@ def run(args) -> int:
         print(f"left out {len(rows)} malformed rows: {', '.join(map(str, rows[:20]))}"
               + (" ..." if len(rows) > 20 else ""))
     key = read_key(args.key_file, create=args.create_key)
+    warning = check_key_use(key, args.key_file, args.input)
+    if warning:
+        print(warning, file=sys.stderr)
     table, report = anonymize_table(raw.data, key, as_of=as_of, derive_from_nip=args.derive_from_nip,
                                     id_columns=_split(args.id_columns), drop=_split(args.drop))
     del key
+    from ..output import write_any
     write_any(table, out)
     print(f"{raw.source}: {len(table)} rows -> {out}")
     for line in report.lines():
         print(f"  {line}")
-    quasi = list(_split(args.quasi)) if args.quasi else [
-        c for c in (C.SEX, C.AGE_BAND, C.TENURE_BAND, C.UNIT, C.POSITION) if c in table.columns]
+    quasi = list(_split(args.quasi)) if args.quasi else default_quasi_identifiers(table)
     if quasi:
         classes = k_anonymity(table, quasi, args.k)
         s = k_anonymity_summary(classes, args.k)

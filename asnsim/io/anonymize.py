@@ -31,216 +31,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import columns as C
 from ..errors import InputError
+from .identifiers import (EMAIL_REGEX, ID_COLUMNS, NIP_LOOSE, NIP_REGEX, PHONE_CORE, PHONE_REGEX, PSEUDONYM_REGEX,  # noqa: F401
+                          Finding, _arrow, all_pseudonyms, as_text, contains, detect_identifiers, fullmatch,
+                          NOT_NAME_WORDS, mask_nips_in_text, nip_cells, nip_digits, nip_in_text, nip_parts,
+                          personal_data)
 
-NIP_REGEX = (r"(?<!\d)(?P<birth>\d{8})[ .\-]?(?P<start>\d{6})[ .\-]?(?P<sex>[12])[ .\-]?(?P<seq>\d{3})(?!\d)")
-PHONE_REGEX = r"(?<![\w])(?:\+62|62|0)[ .\-]?8\d{1,3}(?:[ .\-]?\d{2,4}){2,3}(?![\w])"
-EMAIL_REGEX = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
-# RE2 forms (pyarrow.compute: linear time, vectorized): the same patterns without look-arounds, for
-# whole cells (anchored) and as loose pre-filters of free text (exact checks then run on the few hits)
-NIP_CORE = r"(?P<birth>\d{8})[ .\-]?(?P<start>\d{6})[ .\-]?(?P<sex>[12])[ .\-]?(?P<seq>\d{3})"
-PHONE_CORE = r"(?:\+62|62|0)[ .\-]?8\d{1,3}(?:[ .\-]?\d{2,4}){2,3}"
-NIP_LOOSE = r"\d{8}[ .\-]?\d{6}[ .\-]?[12][ .\-]?\d{3}"
 #: More distinct names than this are not searched for inside free text: such columns are dropped instead.
 MAX_NAMES_IN_TEXT = 50_000
-NAME_HEADER = re.compile(r"(^|[\s_\-.])(nama|name|nm)([\s_\-.]|$)|^(nama|name)", re.IGNORECASE)
-PHONE_HEADER = re.compile(r"(telp|telepon|phone|hp|handphone|whatsapp|wa|ponsel)", re.IGNORECASE)
-EMAIL_HEADER = re.compile(r"(e-?mail|surel)", re.IGNORECASE)
-BIRTH_HEADER = re.compile(r"(tanggal|tgl|date|tempat)[\s_\-.]*(of[\s_\-.]*)?(lahir|birth)|^(dob|birth_?date|lahir)$",
-                          re.IGNORECASE)
-NIK_HEADER = re.compile(r"^(nik|no[\s_\-.]*ktp|ktp)$", re.IGNORECASE)
-#: asnsim's ID columns: pseudonymized whatever their values look like.
-ID_COLUMNS = (C.EMPLOYEE_ID, C.SUPERVISOR_ID, C.RATEE_ID, C.RATER_ID)
 TOP_TOKENS = ("0",)
 AGE_BANDS = ((0, 30, "<=30"), (31, 40, "31-40"), (41, 50, "41-50"), (51, 60, "51-60"), (61, 200, ">60"))
 TENURE_BANDS = ((0, 4, "<5"), (5, 14, "5-14"), (15, 24, "15-24"), (25, 200, ">=25"))
 MIN_KEY_BYTES = 16
-#: What :func:`pseudonyms` produces (a name column holding only these is anonymized).
-PSEUDONYM_REGEX = r"[PN][0-9a-f]{16}"
 PSEUDONYM_HEX = 16
-
-
-# ---------------------------------------------------------------- the NIP pattern
-
-def _valid_nip_parts(parts: pd.DataFrame) -> pd.Series:
-    """Which extracted (birth, start, sex, seq) groups form a plausible NIP."""
-    ok = (parts["birth"].str.len() == 8) & (parts["start"].str.len() == 6)
-    ok = ok.fillna(False).astype(bool)
-    out = pd.Series(False, index=parts.index)
-    if not ok.any():
-        return out
-    p = parts.loc[ok]
-    birth = pd.to_datetime(p["birth"].astype(object), format="%Y%m%d", errors="coerce")
-    by = birth.dt.year
-    digits = p["start"].astype(object).to_numpy().astype("U6").view("U1").reshape(-1, 6).astype(np.int64)
-    sy = pd.Series(digits[:, :4] @ np.array([1000, 100, 10, 1]), index=p.index)   # YYYY
-    sm = pd.Series(digits[:, 4] * 10 + digits[:, 5], index=p.index)                # MM
-    valid = (birth.notna() & by.between(1930, 2015) & sy.between(1960, 2040) & sm.between(1, 12)
-             & (sy >= by + 15)).fillna(False).astype(bool)
-    out.loc[valid.index] = valid.to_numpy()
-    return out
-
-
-def _valid_nip_match(m: re.Match) -> bool:
-    """The rule of :func:`_valid_nip_parts` for one regex match (used inside free-text replacement)."""
-    from datetime import datetime
-    try:
-        birth = datetime.strptime(m.group("birth"), "%Y%m%d")
-    except ValueError:
-        return False
-    sy, sm = int(m.group("start")[:4]), int(m.group("start")[4:])
-    return 1930 <= birth.year <= 2015 and 1960 <= sy <= 2040 and 1 <= sm <= 12 and sy >= birth.year + 15
-
-
-def _arrow(t: pd.Series) -> pa.Array:
-    return pa.array(t.astype(object).where(t.notna(), None).tolist() if len(t) else [], type=pa.string())
-
-
-def _fullmatch(t: pd.Series, pattern: str) -> pd.Series:
-    """Whole-cell RE2 match, vectorized (pyarrow); False for missing cells."""
-    hit = pc.match_substring_regex(_arrow(t), pattern="^(?:" + pattern + ")$")
-    return pd.Series(hit.to_numpy(zero_copy_only=False), index=t.index).fillna(False).astype(bool)
-
-
-def _contains(t: pd.Series, pattern: str) -> pd.Series:
-    hit = pc.match_substring_regex(_arrow(t), pattern=pattern)
-    return pd.Series(hit.to_numpy(zero_copy_only=False), index=t.index).fillna(False).astype(bool)
-
-
-def _nip_extract(t: pd.Series) -> pd.DataFrame:
-    """The four NIP parts of whole cells (NA where the cell is not 18 digits in the NIP layout)."""
-    parts = pc.extract_regex(_arrow(t), pattern="^" + NIP_CORE + "$")
-    valid = parts.is_valid().to_numpy(zero_copy_only=False).astype(bool)
-    cols = {name: pd.Series(parts.field(name).to_numpy(zero_copy_only=False), index=t.index,
-                            dtype="string").where(valid)
-            for name in ("birth", "start", "sex", "seq")}
-    return pd.DataFrame(cols)
-
-
-def nip_cells(values: pd.Series) -> pd.Series:
-    """True where the whole cell is a NIP: 18 digits (spaces, dots or dashes allowed between the
-    four parts) with a valid birth date YYYYMMDD, a CPNS start YYYYMM at least 15 years later,
-    a sex digit 1 or 2 and a 3-digit sequence."""
-    t = _text(values)
-    parts = _nip_extract(t)
-    return _valid_nip_parts(parts).reindex(t.index, fill_value=False) & parts["birth"].notna()
-
-
-def nip_in_text(values: pd.Series) -> pd.Series:
-    """True where a cell holds a NIP anywhere in its text (RE2 pre-filter, exact check on the hits)."""
-    t = _text(values)
-    cand = _contains(t, NIP_LOOSE)
-    out = pd.Series(False, index=t.index)
-    if cand.any():
-        hits = t[cand].str.extractall(NIP_REGEX)
-        if len(hits):
-            ok = _valid_nip_parts(hits).groupby(level=0).any()
-            out.loc[ok.index] = ok.to_numpy()
-    return out
-
-
-def nip_parts(values: pd.Series) -> pd.DataFrame:
-    """Birth date, CPNS start (first of the month) and sex ("M"/"F") encoded in NIP cells (NaT/NA elsewhere)."""
-    t = _text(values)
-    parts = _nip_extract(t)
-    ok = _valid_nip_parts(parts) & parts["birth"].notna()
-    birth = pd.to_datetime(parts["birth"].where(ok), format="%Y%m%d", errors="coerce")
-    start = pd.to_datetime(parts["start"].where(ok) + "01", format="%Y%m%d", errors="coerce")
-    sex = parts["sex"].where(ok).map({"1": "M", "2": "F"})
-    return pd.DataFrame({"birth_date": birth, "start_date": start, C.SEX: sex}, index=t.index)
-
-
-def _all_pseudonyms(values: pd.Series) -> bool:
-    t = _text(values).dropna()
-    t = t[t != ""]
-    return bool(_fullmatch(t, PSEUDONYM_REGEX).all())
-
-
-def _text(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_float_dtype(values):
-        return pd.Series(pd.NA, index=values.index, dtype="string")  # floats cannot hold 18 exact digits
-    return values.astype("string").str.strip()
-
-
-# ---------------------------------------------------------------- detection
-
-@dataclass
-class Finding:
-    column: str
-    kind: str          # nip, nik, name, phone, email, birth_date, id
-    cells: int
-    example_row: int | None = None
-
-
-def detect_identifiers(df: pd.DataFrame, id_columns: tuple[str, ...] = ID_COLUMNS,
-                       min_share: float = 0.5) -> list[Finding]:
-    """Find columns holding direct identifiers or a birth date.
-
-    A column is a NIP/phone/e-mail column when at least ``min_share`` of its
-    non-empty cells match the pattern; a name, birth-date or NIK column is
-    recognised by its header (nama, name, tanggal_lahir, nik, ...).
-    """
-    found = []
-    for col in df.columns:
-        s = df[col]
-        name = str(col)
-        text = _text(s) if not pd.api.types.is_float_dtype(s) else None
-        filled = text.notna() & (text != "") if text is not None else pd.Series(False, index=s.index)
-        n = int(filled.sum())
-
-        def share(mask):
-            return float(mask[filled].mean()) if n else 0.0
-
-        def first_row(mask):
-            pos = np.flatnonzero(mask.to_numpy(bool))
-            return int(pos[0]) + 2 if len(pos) else None
-
-        if text is not None and n:
-            nips = nip_cells(s)
-            if share(nips) >= min_share or (nips.any() and "nip" in name.casefold()):
-                found.append(Finding(name, "nip", int(nips.sum()), first_row(nips)))
-                continue
-        if NIK_HEADER.search(name):
-            found.append(Finding(name, "nik", n))
-            continue
-        if BIRTH_HEADER.search(name):
-            found.append(Finding(name, "birth_date", n))
-            continue
-        if NAME_HEADER.search(name) and not pd.api.types.is_numeric_dtype(s):
-            found.append(Finding(name, "name", n))
-            continue
-        if text is not None and n:
-            phones = _fullmatch(text, PHONE_CORE)
-            if share(phones) >= min_share or (PHONE_HEADER.search(name) and phones.any()):
-                found.append(Finding(name, "phone", int(phones.sum()), first_row(phones)))
-                continue
-            mails = _fullmatch(text, EMAIL_REGEX)
-            if share(mails) >= min_share or (EMAIL_HEADER.search(name) and mails.any()):
-                found.append(Finding(name, "email", int(mails.sum()), first_row(mails)))
-                continue
-        if name in id_columns:
-            found.append(Finding(name, "id", n))
-    return found
-
-
-def personal_data(df: pd.DataFrame) -> list[Finding]:
-    """Raw NIPs (whole cells or inside text) and name columns still in a table (for ``analyze``)."""
-    out = []
-    for f in detect_identifiers(df, id_columns=()):
-        if f.kind == "nip" or (f.kind in ("nik", "name") and not _all_pseudonyms(df[f.column])):
-            out.append(f)
-    seen = {f.column for f in out}
-    for col in df.columns:
-        if col in seen or pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_integer_dtype(df[col]):
-            continue
-        hit = nip_in_text(df[col])
-        if hit.any():
-            out.append(Finding(str(col), "nip", int(hit.sum()), int(np.flatnonzero(hit.to_numpy(bool))[0]) + 2))
-    return out
 
 
 # ---------------------------------------------------------------- pseudonyms
@@ -266,10 +72,44 @@ def read_key(path: str | Path, create: bool = False) -> bytes:
     return key
 
 
+#: SHA-256 of the published demo key (``data/samples/demo.key``): a key anyone can read protects nothing
+DEMO_KEY_SHA256 = "b3d7ee8af2b6434d194eea8ef5ade7ea0381d49001781bd4ea88cf7a8cdb6884"
+
+
+def is_demo_key(key: bytes) -> bool:
+    """Whether ``key`` is the demo key published with the samples (or holds its warning text)."""
+    return hashlib.sha256(key).hexdigest() == DEMO_KEY_SHA256 or b"DO-NOT-USE-FOR-REAL-DATA" in key
+
+
+def check_key_use(key: bytes, key_file: str | Path, input_file: str | Path) -> str | None:
+    """Refuse the published demo key outside the samples; beside them, return a warning to print.
+
+    The samples, their generator ``make_samples.py`` and the demo key sit in one folder (``data/samples/``):
+    an input anywhere else is taken for real data, and a pseudonym under a published key can be recomputed
+    by anyone from a guessed NIP.  The key is recognised by its content, whatever the file is called.
+
+    Raises
+    ------
+    InputError
+        The demo key with an input outside the key's folder.
+    """
+    if not is_demo_key(key):
+        return None
+    folder = Path(key_file).resolve().parent
+    if Path(input_file).resolve().parent == folder and (folder / "make_samples.py").is_file():
+        return (f"WARNING: {key_file} is the published demo key: fine for the samples beside it, but it protects "
+                "nothing; never use it for real data (create your own key with --create-key)")
+    raise InputError(str(key_file), "is the published demo key of the samples: anyone can recompute its "
+                                    "pseudonyms from a guessed NIP, so it is refused for other data; create your own "
+                                    "key with --key-file NEW.key --create-key and keep it apart from the data")
+
+
 def _normalize(values: pd.Series, kind: str) -> pd.Series:
-    t = _text(values)
+    """The text a pseudonym is computed from: a NIP in any spelling becomes its 18 digits (so every spelling
+    of one NIP gets one pseudonym); names are case-folded with single spaces."""
+    t = as_text(values)
     if kind in ("nip", "nik", "id"):
-        return t.str.replace(r"^(\d+)[ .\-](\d+)[ .\-](\d)[ .\-](\d+)$", r"\1\2\3\4", regex=True)
+        return nip_digits(values)["digits"].fillna(t).astype("string")
     return t.str.casefold().str.replace(r"\s+", " ", regex=True)
 
 
@@ -397,14 +237,14 @@ def anonymize_table(df: pd.DataFrame, key: bytes, *, as_of: date | None = None, 
             out[col] = pseudonyms(out[col], key, "id")
             report.actions[col] = "keyed pseudonym (HMAC-SHA256)"
         elif f.kind == "name":
-            names.update(v for v in _text(out[col]).dropna().unique() if len(v) >= 3)
+            names.update(name_terms(out[col]))
             out[col] = pseudonyms(out[col], key, "name")
             report.actions[col] = "keyed pseudonym (HMAC-SHA256)"
         elif f.kind in ("phone", "email"):
             out = out.drop(columns=col)
             report.actions[col] = "dropped"
         elif f.kind == "birth_date":
-            birth = pd.to_datetime(_text(out[col]), errors="coerce", dayfirst=True, format="mixed")
+            birth = pd.to_datetime(as_text(out[col]), errors="coerce", dayfirst=True, format="mixed")
             band_col = C.AGE_BAND if C.AGE_BAND not in out.columns else f"{col}_age_band"
             out[band_col] = age_band(birth, as_of)
             out = out.drop(columns=col)
@@ -429,25 +269,24 @@ def _mask_free_text(out: pd.DataFrame, cols: list[str], names: set[str],
     masked = 0
     for col in cols:
         s = out[col]
-        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_integer_dtype(s):
+        if pd.api.types.is_bool_dtype(s):
             continue
-        if pd.api.types.is_integer_dtype(s):
+        if pd.api.types.is_numeric_dtype(s):   # a NIP stored as a number (int64 exact, float64 lossy)
             hit = nip_cells(s)
             if hit.any():
-                out[col] = s.astype("string").mask(hit, "[NIP]")
+                out[col] = as_text(s).mask(hit, "[NIP]")
                 masked += int(hit.sum())
             continue
         if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
             continue
-        t = _text(s)
+        t = as_text(s)
         new = t.copy()
-        cand = _contains(t, NIP_LOOSE)
+        cand = contains(t, NIP_LOOSE)
         if cand.any():
-            new[cand] = t[cand].str.replace(NIP_REGEX, lambda m: "[NIP]" if _valid_nip_match(m) else m.group(0),
-                                            regex=True)
+            new[cand] = t[cand].map(mask_nips_in_text)
         arr = pc.replace_substring_regex(_arrow(new), pattern=EMAIL_REGEX, replacement="[EMAIL]")
         new = pd.Series(arr.to_numpy(zero_copy_only=False), index=t.index, dtype="string")
-        cand = _contains(new, PHONE_CORE)
+        cand = contains(new, PHONE_CORE)
         if cand.any():
             new[cand] = new[cand].str.replace(PHONE_REGEX, "[TELP]", regex=True)
         if names and name_pattern is None and t.str.contains(" ", regex=False).fillna(False).any():
@@ -465,7 +304,35 @@ def _mask_free_text(out: pd.DataFrame, cols: list[str], names: set[str],
     return masked
 
 
+def name_terms(values: pd.Series) -> set[str]:
+    """What to look for in free text once a name column is known: each full name, and each first name
+    (``Budi sering terlambat``) of three letters or more, academic titles (``Dr.``) skipped.  Other words of
+    a name are not searched alone: a surname such as Pratama is also a word of position titles."""
+    full = {v for v in as_text(values).dropna().unique() if len(v) >= 3}
+    first = set()
+    for v in full:
+        words = re.findall(r"[^\W\d_]+\.?", v)
+        given = next((w for w in words if not w.endswith(".")), "")
+        if len(given) >= 3 and given.casefold() not in NOT_NAME_WORDS:
+            first.add(given)
+    return full | first
+
+
 # ---------------------------------------------------------------- k-anonymity
+
+def default_quasi_identifiers(df: pd.DataFrame) -> list[str]:
+    """The columns of ``df`` that are quasi-identifiers (:data:`asnsim.columns.QUASI_IDENTIFIERS`) under
+    asnsim's names or an Indonesian export's (:data:`asnsim.columns.HEADER_ALIASES`: ``Unit Kerja``,
+    ``Jabatan``, ``Jenis Kelamin``, ``Golongan`` ...), and age bands coarsened from a birth date; one column
+    per attribute (asnsim's own name first)."""
+    chosen: dict[str, str] = {}
+    for col in df.columns:
+        name = str(col)
+        canon = C.canonical_attribute(name) or (C.AGE_BAND if name.endswith("_age_band") else None)
+        if canon in C.QUASI_IDENTIFIERS and (canon not in chosen or name == canon):
+            chosen[canon] = name
+    return [chosen[c] for c in C.QUASI_IDENTIFIERS if c in chosen]
+
 
 def k_anonymity(df: pd.DataFrame, quasi_identifiers: list[str], k: int = 5) -> pd.DataFrame:
     """Equivalence classes of the quasi-identifiers and their sizes.
@@ -506,23 +373,7 @@ def k_anonymity_summary(classes: pd.DataFrame, k: int = 5) -> dict[str, float]:
 
 
 def refuse_personal_data(df: pd.DataFrame, source: str, allow: bool = False) -> list[Finding]:
-    """Stop when a table still holds a raw NIP or a name column, unless ``allow``.
+    """The input gate's check (:func:`asnsim.io.gate.refuse_personal_data`), kept here for old imports."""
+    from .gate import refuse_personal_data as gate
 
-    Raises
-    ------
-    InputError
-        Naming the column (and the first row holding a NIP), why it matters and
-        how to anonymize; ``--allow-personal-data`` lets the data through.
-    """
-    found = personal_data(df)
-    if found and not allow:
-        f = found[0]
-        what = "a raw NIP" if f.kind == "nip" else ("a NIK" if f.kind == "nik" else "names")
-        why = ("a NIP encodes birth date, hiring month and sex, so it identifies a person"
-               if f.kind == "nip" else "names identify people")
-        raise InputError(source, f"holds {what} ({f.cells} cells{'; and ' + str(len(found) - 1) + ' more columns' if len(found) > 1 else ''}): "
-                                 f"{why}, and outputs must not carry personal data. Anonymize first: asnsim "
-                                 f"anonymize {source} --key-file KEY --create-key --out ANON.csv; or, if this "
-                                 "data may be processed as is, rerun with --allow-personal-data",
-                         row=f.example_row, column=f.column)
-    return found
+    return gate(df, source, allow)

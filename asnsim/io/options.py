@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .. import columns as C
-from .anonymize import refuse_personal_data
-from .readers import parse_column_map, read_raw
+from .gate import read_input
+from .readers import parse_column_map
 from .schemas import Validated, validate
 
 
@@ -58,8 +59,7 @@ def read_ratings_input(path: str | Path, column_map: dict[str, str], score_range
         Personal data (unless allowed), a missing column, or an invalid row
         (unless ``skip_invalid``).
     """
-    raw = read_raw(path, sheet)
-    refuse_personal_data(raw.data, raw.source, allow_personal_data)
+    raw = read_input(path, sheet, allow_personal_data)
     v = validate(raw, "ratings", column_map, score_range)
     valid = v.ledger.settle(skip_invalid)
     v.data = v.data.loc[valid].reset_index(drop=True)
@@ -72,7 +72,9 @@ def write_rejected(v: Validated, folder: Path, name: str = "rejected_rows.csv") 
     if not len(rej):
         return None
     path = Path(folder) / name
-    rej.to_csv(path, index=False, lineterminator="\n")
+    from ..output import write_csv
+
+    write_csv(rej, path, float_format=None)
     return path
 
 
@@ -103,8 +105,7 @@ def read_ratings_as_named(path: str | Path, ratee: str, rater: str, score: str, 
     for canon, value in ((C.RATEE_ID, ratee), (C.RATER_ID, rater), (C.SCORE, score), (C.ITEM, item)):
         if value and (value != canon or canon not in cmap):   # an option left at its default yields to the map
             cmap[canon] = value
-    raw = read_raw(path, sheet)
-    refuse_personal_data(raw.data, raw.source, allow_personal_data)
+    raw = read_input(path, sheet, allow_personal_data)
     has_item = bool(item) or C.ITEM in cmap or C.ITEM in raw.data.columns
     v = validate(raw, "ratings", cmap, score_range, check_duplicates=has_item)
     valid = v.ledger.settle(skip_invalid)
@@ -117,6 +118,6 @@ def read_ratings_as_named(path: str | Path, ratee: str, rater: str, score: str, 
     # carry the file's other columns along (valid rows only), by position in the raw table
     pos = np.searchsorted(v.ledger.rows, v.data["source_row"].to_numpy())
     extra = [c for c in raw.data.columns if c not in named.columns and c not in cmap.values()]
-    for c in extra:
-        named[c] = raw.data[c].to_numpy()[pos]
+    if extra:   # one concat: inserting thousands of columns one by one takes minutes
+        named = pd.concat([named, raw.data[extra].iloc[pos].reset_index(drop=True).set_axis(named.index)], axis=1)
     return named.drop(columns="source_row"), v

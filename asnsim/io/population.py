@@ -28,7 +28,7 @@ from .schemas import Validated, read_table
 SOURCE_ID = "source_id"
 
 
-def read_population(path: str | Path, column_map: dict[str, str] | None = None, skip_invalid: bool = False,
+def read_population(path, column_map: dict[str, str] | None = None, skip_invalid: bool = False,
                     sheet: str | int | None = None) -> Validated:
     """Read and validate an employees file (see ``docs/input-formats.md``).
 
@@ -177,12 +177,11 @@ def load_population_option(args) -> Validated | None:
     path = getattr(args, "population", None)
     if not path:
         return None
-    from .anonymize import refuse_personal_data
-    from .readers import parse_column_map, read_raw
+    from .gate import read_input
+    from .readers import parse_column_map
 
-    raw = read_raw(path)
-    refuse_personal_data(raw.data, raw.source, getattr(args, "allow_personal_data", False))
-    v = read_population(path, parse_column_map(getattr(args, "column_map", None)),
+    raw = read_input(path, allow_personal_data=getattr(args, "allow_personal_data", False))
+    v = read_population(raw, parse_column_map(getattr(args, "column_map", None)),
                         skip_invalid=getattr(args, "skip_invalid", False))
     import hashlib
 

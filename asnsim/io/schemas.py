@@ -280,7 +280,8 @@ def _supervisor_links(out: pd.DataFrame, ledger: RowLedger) -> None:
 def read_table(path, spec: TableSpec | str, column_map: dict[str, str] | None = None,
                score_range: tuple[float, float] | None = None, skip_invalid: bool = False,
                sheet: str | int | None = None) -> Validated:
-    """Read and validate one input file; stop on an invalid row unless ``skip_invalid``.
+    """Read and validate one input file (or a :class:`RawTable` already read); stop on an invalid row unless
+    ``skip_invalid``.
 
     Examples
     --------
@@ -289,7 +290,8 @@ def read_table(path, spec: TableSpec | str, column_map: dict[str, str] | None = 
     """
     from .readers import read_raw
 
-    v = validate(read_raw(path, sheet), spec, column_map, score_range)
+    raw = path if isinstance(path, RawTable) else read_raw(path, sheet)   # a RawTable from the input gate
+    v = validate(raw, spec, column_map, score_range)
     valid = v.ledger.settle(skip_invalid)
     v.data = v.data.loc[valid].reset_index(drop=True)
     return v

@@ -49,6 +49,10 @@ MINUTES_LIMIT = 10_000.0
 COUNT_LIMIT = 1e6
 MONEY_LIMIT = 1e15
 
+#: the limits above: what keeps a value sane, not a natural bound of the parameter (a slider ignores them)
+SANITY_LIMITS = frozenset({LATENT_LIMIT, -LATENT_LIMIT, LOG_LIMIT, -LOG_LIMIT, SCORE_LIMIT, -SCORE_LIMIT,
+                           MINUTES_LIMIT, COUNT_LIMIT, MONEY_LIMIT})
+
 Latent = Annotated[float, Field(ge=-LATENT_LIMIT, le=LATENT_LIMIT)]
 LatentSD = Annotated[float, Field(ge=0, le=LATENT_LIMIT)]
 LogSD = Annotated[float, Field(ge=0, le=LOG_LIMIT)]
@@ -82,5 +86,5 @@ class FrozenModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-__all__ = ["NAME_PATTERN", "Count", "FrozenModel", "SafeName", "check_name", "Latent", "LatentSD", "LogShift", "LogSD", "Minutes", "Money", "ScorePoints",
+__all__ = ["NAME_PATTERN", "SANITY_LIMITS", "Count", "FrozenModel", "SafeName", "check_name", "Latent", "LatentSD", "LogShift", "LogSD", "Minutes", "Money", "ScorePoints",
            "Share"]

@@ -439,6 +439,10 @@ def group_effects(ratings: pd.DataFrame, policy: Policy, cal: "Calibration", emp
     return out
 
 
+#: fewest supervisors a calibration accepts: leniency_sd is a spread between raters
+MIN_RATERS = 2
+
+
 def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", source: str = "ratings",
               bootstrap: int = 0, rng: np.random.Generator | None = None,
               employees: pd.DataFrame | None = None, group: str = C.SEX) -> Calibration:
@@ -464,6 +468,13 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
         Pooled estimates (each component weighted by its number of ratings) and a
         per-component table; see the module docstring for the estimator.
 
+    Raises
+    ------
+    DesignError
+        No supervisor ratings, fewer than :data:`MIN_RATERS` supervisors (rater
+        leniency is then not estimable), or a component whose design cannot
+        separate raters from ratees.
+
     Examples
     --------
     >>> from asnsim.pipeline import simulate
@@ -483,6 +494,12 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
         r = r[r[C.RATER_ROLE].astype(str) == C.ATASAN]
     if not len(r):
         raise DesignError(f"{source}: no supervisor (atasan) ratings to calibrate on")
+    n_raters = int(r[C.RATER_ID].nunique())
+    if n_raters < MIN_RATERS:
+        raise DesignError(f"{source}: the supervisor ratings come from {n_raters} rater"
+                          f"{'' if n_raters == 1 else 's'}: the spread of rater leniency (rater.leniency_sd) is not "
+                          f"estimable from fewer than {MIN_RATERS} raters (its standard error needs many more), so no "
+                          "scenario is written; calibrate on data with several supervisors")
     table, rho, extra = _fit_tables(r, pol, source)
     w = table["n_ratings"].to_numpy(float)
 

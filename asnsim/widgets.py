@@ -39,6 +39,7 @@ from pydantic import ValidationError
 from . import columns as C
 from . import labels as L
 from . import plots
+from .bounds import SANITY_LIMITS
 from .errors import AsnsimError, PolicyError
 from .policy import Policy, builtin_names, deep_merge, load_policy, validation_error
 from .scenario import RaterParams, Scenario, load_scenario
@@ -377,7 +378,8 @@ def scenario_controls(section: str = "rater", model: type = RaterParams, base: S
     """One control per parameter of a scenario section, generated from the pydantic model.
 
     Float and int fields become sliders whose range is the field's bounds
-    (``ge``/``le``) where it has them; an unbounded side gets
+    (``ge``/``le``) where it has them; an unbounded side, or one bounded only
+    by a sanity limit (:data:`asnsim.bounds.SANITY_LIMITS`), gets
     ``-DEFAULT_MAX`` below and ``max(DEFAULT_MAX, 3 * default)`` above.
     ``Literal`` fields become drop-downs.  Defaults are the base scenario's
     values.  New rater effects added to :class:`~asnsim.scenario.RaterParams`
@@ -399,6 +401,7 @@ def scenario_controls(section: str = "rater", model: type = RaterParams, base: S
         for meta in info.metadata:
             lo = float(meta.ge) if getattr(meta, "ge", None) is not None else lo
             hi = float(meta.le) if getattr(meta, "le", None) is not None else hi
+        lo, hi = (None if lo in SANITY_LIMITS else lo), (None if hi in SANITY_LIMITS else hi)
         lo = -DEFAULT_MAX if lo is None else lo
         hi = max(DEFAULT_MAX, 3.0 * abs(float(value))) if hi is None else hi
         if info.annotation is int:

@@ -127,10 +127,10 @@ def test_cli_calibrate_invalid_rows_exit_2_and_write_nothing(tmp_path, capsys):
     assert main(["calibrate", str(tmp_path / "r.csv"), "--out", str(out), "--bootstrap", "0"]) == 2
     err = capsys.readouterr().err
     assert "row 9: column 'score': score outside the scale 1 to 3: got '4.0'" in err
-    assert not out.exists() and not (tmp_path / "fit" / "rejected_rows.csv").exists()
+    assert not out.exists() and not (tmp_path / "fit" / "s_rejected_rows.csv").exists()
     assert main(["calibrate", str(tmp_path / "r.csv"), "--out", str(out), "--bootstrap", "0",
                  "--skip-invalid"]) == 0
-    rej = pd.read_csv(tmp_path / "fit" / "rejected_rows.csv")
+    rej = pd.read_csv(tmp_path / "fit" / "s_rejected_rows.csv")   # named after the scenario: never a user's file
     assert rej["row"].tolist() == [9] and out.exists()
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from asnsim import columns as C
 from asnsim import widgets, workshop
+from asnsim.bounds import SANITY_LIMITS
 from asnsim.errors import PolicyError
 from asnsim.pipeline import simulate
 from asnsim.scenario import RaterParams
@@ -76,13 +77,14 @@ def test_scenario_controls_follow_the_model_fields():
         c = by[f"scenario.rater.{name}"]
         assert c.kind == {float: "float", int: "int"}.get(info.annotation, "choice")
         if c.kind != "choice":
-            for meta in info.metadata:  # the field's own bounds become the slider's range
-                if getattr(meta, "ge", None) is not None:
+            for meta in info.metadata:  # the field's own bounds become the slider's range (not sanity limits)
+                if getattr(meta, "ge", None) is not None and meta.ge not in SANITY_LIMITS:
                     assert c.min == meta.ge
-                if getattr(meta, "le", None) is not None:
+                if getattr(meta, "le", None) is not None and meta.le not in SANITY_LIMITS:
                     assert c.max == meta.le
     assert by["scenario.rater.noise_sd"].min == 0.0 and by["scenario.rater.noise_sd"].default == 0.7
-    assert by["scenario.rater.leniency_mean"].min == -widgets.DEFAULT_MAX  # unbounded field
+    assert by["scenario.rater.leniency_mean"].min == -widgets.DEFAULT_MAX  # bounded by a sanity limit only
+    assert by["scenario.rater.leniency_sd"].max == widgets.DEFAULT_MAX
     assert by["scenario.rater.favouritism"].text("id") == "Kedekatan personal dengan atasan"
 
 

@@ -14,12 +14,15 @@ inside the functions that use them.
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import importlib
+import signal
 import sys
+import threading
 
 from .. import __version__
 from ..errors import AsnsimError
+from .argtypes import ArgumentParser
 
 #: sub-command modules, in the order ``asnsim --help`` lists them
 COMMANDS = ["policies", "simulate", "compare", "analyze", "validate", "demo", "anonymize", "calibrate"]
@@ -35,9 +38,20 @@ def _command_named(argv: list[str]) -> str | None:
     return None
 
 
-def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    """The ``asnsim`` parser; with ``argv``, only the sub-command it names is registered in full."""
-    parser = argparse.ArgumentParser(
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that ``finally`` blocks clean up (temporary folders, locks)."""
+
+
+def _terminate(signum, frame):  # pragma: no cover - exercised through a subprocess in the tests
+    raise Terminated()
+
+
+def build_parser(argv: list[str] | None = None) -> ArgumentParser:
+    """The ``asnsim`` parser; with ``argv``, only the sub-command it names is registered in full.
+
+    Its errors (an unknown option, a bad value) are :class:`~asnsim.cli.argtypes.UsageError`: one line, exit 2.
+    """
+    parser = ArgumentParser(
         prog="asnsim", description="Simulate and analyse the performance appraisal of Indonesia's civil servants.")
     parser.add_argument("--version", action="version", version=f"asnsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -52,17 +66,32 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; input errors print one line on stderr and return 2, never a traceback."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
+        args = build_parser(argv).parse_args(argv)
         return int(args.func(args) or 0)
     except AsnsimError as exc:
-        print(f"asnsim: error: {exc}", file=sys.stderr)
+        print(f"asnsim: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return exc.exit_status
+    except SystemExit as exc:   # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         print("asnsim: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("asnsim: terminated", file=sys.stderr)
+        return 143
+    except BrokenPipeError:   # output piped into a reader that stopped (asnsim ... | head)
+        import os
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

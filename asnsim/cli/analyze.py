@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..outdir import locked_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +36,7 @@ HELP = "measure rater effects in a ratings file and write adjusted scores"
 
 def register(sub) -> None:
     from ..io.options import add_reading_options
+    from .argtypes import MAX_N_BOOT, count, seed
 
     p = sub.add_parser("analyze", help=HELP)
     p.add_argument("ratings", help="ratings file (CSV, Excel or Parquet), one row per rating")
@@ -71,8 +73,9 @@ def register(sub) -> None:
     p.add_argument("--scale", default=None, metavar="MIN:MAX",
                    help="the rating scale, e.g. 1:3, for rwg and AC1 (default: --policy's scale, else the observed "
                         "range, said in the output); a score outside it is an error; a negative MIN: --scale=-2:2")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for intervals (default 1000)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
+    p.add_argument("--n-boot", type=count(0, MAX_N_BOOT), default=1000,
+                   help="bootstrap replicates for intervals (default 1000)")
+    p.add_argument("--seed", type=seed, default=1, help="seed of the bootstrap (default 1)")
     add_reading_options(p)
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=run)
@@ -150,9 +153,9 @@ def load_employees_for_fairness(args) -> pd.DataFrame | None:
     import pandas as pd
 
     from .. import columns as C
-    from ..io.readers import read_raw
+    from ..io.gate import read_input
 
-    raw = read_raw(args.employees)
+    raw = read_input(args.employees, allow_personal_data=args.allow_personal_data)
     emp = raw.data
     for col in (C.TRUE_PERFORMANCE, C.CLOSENESS, C.UNIT_CONTEXT):
         if col in emp.columns:
@@ -179,12 +182,15 @@ def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFra
     write_reports(folder, tabs["reliability"], tabs.get("fairness"))
 
 
+@locked_output
 def run(args) -> int:
     from ..io.options import ledger_line, read_ratings_as_named, write_rejected
-    from ..output import atomic_output_dir, write_json
     from ..io.readers import parse_column_map
-
     from ..metrics.scale import observed_scale, resolve_scale
+    from ..outdir import check_output_dir, refuse_users_files
+    from ..output import atomic_output_dir, write_json
+
+    refuse_users_files(check_output_dir(args.out), ANALYZE_FILES)   # before the work, not after it
 
     policy = None
     if args.policy:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +11,7 @@ HELP = "fit rater parameters (leniency, noise, scale use) to observed ratings an
 
 def register(sub) -> None:
     from ..io.options import add_input_options
+    from .argtypes import MAX_BOOTSTRAP, count, name, seed
 
     p = sub.add_parser("calibrate", help=HELP,
                        description="Fit leniency spread and mean, residual noise, scale use and the correlation of "
@@ -26,9 +25,9 @@ def register(sub) -> None:
                    help="employees file (same IDs as the ratings) to fit the in-group bias on --group")
     p.add_argument("--group", default="sex", help="employees column for the in-group bias (default sex)")
     p.add_argument("--base", default="neutral", help="scenario the calibrated one extends (default neutral)")
-    p.add_argument("--name", default="calibrated", help="name of the written scenario (default calibrated)")
-    p.add_argument("--bootstrap", type=int, default=50, help="rater-bootstrap replicates for SEs (default 50)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the bootstrap (default 1)")
+    p.add_argument("--name", default="calibrated", type=name, help="name of the written scenario (default calibrated)")
+    p.add_argument("--bootstrap", type=count(0, MAX_BOOTSTRAP), default=50, help="rater-bootstrap replicates for SEs (default 50)")
+    p.add_argument("--seed", type=seed, default=1, help="seed of the bootstrap (default 1)")
     p.add_argument("--out", required=True, help="scenario file to write (.toml)")
     p.set_defaults(func=run)
 
@@ -42,11 +41,12 @@ def run(args) -> int:
     from ..rng import stage_rng
     from ..scenario import load_scenario
 
+    from ..output import atomic_file, check_output_file
+
+    check_output_file(args.out)
     out = Path(args.out)
     if out.suffix != ".toml":
         raise AsnsimError(f"{out}: --out must be a .toml scenario file")
-    if args.bootstrap < 0:
-        raise AsnsimError(f"--bootstrap must be 0 or more, got {args.bootstrap}")
     policy = load_policy(args.policy)
     load_scenario(args.base)
     scales = [c.scale for c in policy.components.values() if c.measure == "rating"]
@@ -59,27 +59,20 @@ def run(args) -> int:
     print(ledger_line(v))
     employees = None
     if args.employees:
-        from ..io.anonymize import refuse_personal_data
-        from ..io.readers import read_raw
+        from ..io.gate import read_input
         from ..io.schemas import read_table
-        refuse_personal_data(read_raw(args.employees).data, args.employees, args.allow_personal_data)
-        employees = read_table(args.employees, "employees", skip_invalid=args.skip_invalid).data
+        raw = read_input(args.employees, allow_personal_data=args.allow_personal_data)
+        employees = read_table(raw, "employees", skip_invalid=args.skip_invalid).data
         if args.group not in employees.columns or employees[args.group].isna().all():
             raise AsnsimError(f"{args.employees}: --group {args.group}: the employees file has no such values")
     cal = calibrate(v.data, policy, source=v.raw.source, bootstrap=args.bootstrap,
                     rng=stage_rng(args.seed, "bootstrap"), employees=employees, group=args.group)
     text = scenario_toml(cal, args.name, v.raw.source, base=args.base)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.tmp-", suffix=".toml", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        load_scenario(tmp)  # the file must load before it replaces anything
-        rejected = write_rejected(v, out.parent) if args.skip_invalid else None
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_file(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+        load_scenario(str(tmp))  # the file must load before it replaces anything
+        rejected = (write_rejected(v, out.parent, name=f"{out.stem}_rejected_rows.csv") if args.skip_invalid
+                    else None)
     print(f"{cal.n_ratings} supervisor ratings, {cal.n_raters} raters, {cal.n_ratees} ratees -> {out}")
     for k, val in cal.params().items():
         se = f"  (SE {cal.se[k]:.3f})" if k in cal.se else ""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 def add_arguments(p, *, policies_required: bool = True, workers: int = 1) -> None:
     """The experiment options shared by ``compare`` and ``demo``."""
+    from .argtypes import scheduler, workers as workers_type
+
     p.add_argument("--policies", required=policies_required, default=None if policies_required else "all",
                    help="comma-separated built-in names or policy files, or 'all'")
     p.add_argument("--scenario", default="default",
@@ -24,8 +26,9 @@ def add_arguments(p, *, policies_required: bool = True, workers: int = 1) -> Non
                    help="give every scenario the same random streams, so scenario variants are paired too")
     p.add_argument("--periods", choices=("annual", "all"), default="annual",
                    help="rate the annual evaluation only (default) or every periodic one too (stability metrics)")
-    p.add_argument("--workers", type=int, default=workers, help=f"local worker processes (default {workers})")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+    p.add_argument("--workers", type=workers_type, default=workers,
+                   help=f"local worker processes (default {workers})")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", type=scheduler,
                    help="Dask scheduler address (tcp://host:8786); needs asnsim[dist]")
     p.add_argument("--restart", action="store_true", help="discard an unfinished run for --out instead of resuming")
     p.add_argument("--reference", default=None, metavar="POLICY",
@@ -43,9 +46,11 @@ HELP = "compare policies over replicated simulations (MCSE, paired differences)"
 
 
 def register(sub) -> None:
+    from .argtypes import MAX_REPS, count, seed, size
+
     p = sub.add_parser("compare", help=HELP)
     add_arguments(p)
-    p.add_argument("--n", default="500",
+    p.add_argument("--n", default="500", type=size,
                    help="employees per simulated organisation, or a size preset such as salatiga (default 500)")
     p.add_argument("--population", default=None,
                    help="anonymized employees file to use instead of synthetic organisations (--n is then ignored)")
@@ -53,8 +58,8 @@ def register(sub) -> None:
     p.add_argument("--skip-invalid", action="store_true", help="leave out invalid --population rows")
     p.add_argument("--allow-personal-data", action="store_true",
                    help="accept a --population file that still holds raw NIPs or names")
-    p.add_argument("--reps", type=int, default=20, help="replicates per scenario (default 20)")
-    p.add_argument("--seed", type=int, default=1, help="the experiment's one seed (default 1)")
+    p.add_argument("--reps", type=count(1, MAX_REPS), default=20, help="replicates per scenario (default 20)")
+    p.add_argument("--seed", type=seed, default=1, help="the experiment's one seed (default 1)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=run)
 
@@ -62,7 +67,9 @@ def register(sub) -> None:
 def run_compare(args, headline_title: str | None = None) -> int:
     """Build the design from parsed arguments, run it, print the headline table and the verdicts."""
     from ..experiment import make_design, run_experiment
+    from ..outdir import check_output_dir
 
+    check_output_dir(args.out)
     design = make_design(args.policies, n=args.n, reps=args.reps, seed=args.seed, scenarios=args.scenario,
                          sweeps=args.sweep, zip_sweeps=args.zip_sweeps,
                          common_scenario_streams=args.paired_scenarios, periods=args.periods)

@@ -28,11 +28,13 @@ HELP = "compare every built-in policy on the default synthetic city (about 35 s 
 
 
 def register(sub) -> None:
+    from .argtypes import MAX_REPS, count, seed, size
+
     p = sub.add_parser("demo", help=HELP)
     add_arguments(p, policies_required=False, workers=2)
-    p.add_argument("--n", default="2000", help="employees in the synthetic city, or a size preset (default 2000)")
-    p.add_argument("--reps", type=int, default=30, help="replicates (default 30)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--n", default="2000", type=size, help="employees in the synthetic city, or a size preset (default 2000)")
+    p.add_argument("--reps", type=count(1, MAX_REPS), default=30, help="replicates (default 30)")
+    p.add_argument("--seed", type=seed, default=1, help="the experiment's one seed (default 1)")
     p.add_argument("--out", default="out", help="output directory (default ./out)")
     p.set_defaults(func=run)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..outdir import locked_output
 
 #: one-line help in ``asnsim --help``
 HELP = "simulate one appraisal round under a policy and write its tables"
@@ -10,12 +11,13 @@ HELP = "simulate one appraisal round under a policy and write its tables"
 def register(sub) -> None:
     from ..output import FORMATS
     from ..population import PRESETS
+    from .argtypes import seed, size
 
     p = sub.add_parser("simulate", help=HELP)
     p.add_argument("--policy", required=True, help="built-in policy name or policy file")
-    p.add_argument("--n", default="500",
+    p.add_argument("--n", default="500", type=size,
                    help=f"number of employees, or a size preset: {', '.join(PRESETS)} (default 500)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
     p.add_argument("--scenario", default="default", help="behaviour scenario name or file (default: default)")
     p.add_argument("--periods", choices=["annual", "all"], default="annual",
                    help="ratings for the annual evaluation only (default) or for every period plus the annual one")
@@ -40,14 +42,23 @@ def simulate_files() -> tuple[str, ...]:
                  for fmt in FORMATS) + ("manifest.json", "rejected_rows.csv")
 
 
+@locked_output
 def run(args) -> int:
+    from ..io.population import load_population_option
+    from ..memory import require_memory, simulation_bytes
+    from ..outdir import check_output_dir, refuse_users_files
     from ..output import atomic_output_dir, write_json, write_table
     from ..pipeline import predikat_distribution, simulate
+    from ..policy import load_policy
+    from ..scenario import load_scenario
 
-    from ..io.population import load_population_option
-
+    refuse_users_files(check_output_dir(args.out), simulate_files())   # before the work, not after it
+    policy, scenario = load_policy(args.policy), load_scenario(args.scenario)
     pop = load_population_option(args)
-    sim = simulate(args.policy, n=args.n, seed=args.seed, scenario=args.scenario, periods=args.periods,
+    if pop is None:
+        require_memory(simulation_bytes(policy, scenario, args.n, args.periods), f"simulate --n {args.n}",
+                       "use a smaller --n")
+    sim = simulate(policy, n=args.n, seed=args.seed, scenario=scenario, periods=args.periods,
                    population=None if pop is None else pop.data)
     with atomic_output_dir(args.out, owned=simulate_files()) as tmp:
         for stem, table in sim.tables().items():

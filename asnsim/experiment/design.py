@@ -43,6 +43,8 @@ from ..policy import Policy, builtin_names, load_policy, validation_error
 from ..scenario import Scenario, load_scenario
 
 _WEIGHT_KEY = re.compile(r"^components\.([^.]+)\.weight$")
+#: values one sweep may have, and variants (sweep points) a design may cross
+MAX_SWEEP_POINTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,18 @@ class Sweep:
                 start, stop, step = (float(x) for x in rhs.split(":"))
             except ValueError:
                 raise DesignError(f"--sweep {text!r}: START:STOP:STEP must be numbers") from None
-            if step <= 0 or stop < start:
-                raise DesignError(f"--sweep {text!r}: need STEP > 0 and STOP >= START")
+            if not all(map(math.isfinite, (start, stop, step))) or step <= 0 or stop < start:
+                raise DesignError(f"--sweep {text!r}: need finite numbers, STEP > 0 and STOP >= START")
+            points = (stop - start) / step + 1
+            if not points <= MAX_SWEEP_POINTS:
+                raise DesignError(f"--sweep {text!r}: {points:,.4g} values; a sweep has at most "
+                                  f"{MAX_SWEEP_POINTS:,} (use a larger STEP)")
             k = int(math.floor((stop - start) / step + 1e-9))
             values = [round(start + i * step, 12) for i in range(k + 1)]
         else:
             values = [_parse_value(v.strip()) for v in rhs.split(",") if v.strip()]
+            if len(values) > MAX_SWEEP_POINTS:
+                raise DesignError(f"--sweep {key}: {len(values):,} values; a sweep has at most {MAX_SWEEP_POINTS:,}")
         if not values:
             raise DesignError(f"--sweep {text!r}: no values")
         return cls.one(key, values)
@@ -344,6 +352,10 @@ def make_design(policies: str | Sequence[str | Path | Policy], n: int | str = 50
     sweeps = tuple(Sweep.parse(s) if isinstance(s, str) else s for s in sweeps)
     if zip_sweeps and len(sweeps) > 1:
         sweeps = (Sweep.zip(sweeps),)
+    points = math.prod(len(s.values) for s in sweeps)
+    if points > MAX_SWEEP_POINTS:
+        raise DesignError(f"--sweep: the sweeps cross into {points:,} variants; a design has at most "
+                          f"{MAX_SWEEP_POINTS:,} (use fewer values, or --zip-sweeps to vary them together)")
     pols = expand_policies(policies)
     if isinstance(scenarios, (str, Path, Scenario)):
         scenarios = [s.strip() for s in scenarios.split(",")] if isinstance(scenarios, str) else [scenarios]

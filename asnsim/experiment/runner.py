@@ -119,24 +119,35 @@ class InlineExecutor(cf.Executor):
         return fut
 
 
+#: seconds to reach a Dask scheduler
+DASK_CONNECT_SECONDS = 10.0
+#: how often (seconds) a run with nothing finished checks that its Dask cluster still has a worker
+POLL_SECONDS = 2.0
+
+
+def dask_wait_seconds() -> float:
+    """How long a Dask run waits for a worker to join, or to come back (``ASNSIM_DASK_WAIT``, default 30 s)."""
+    import os
+
+    try:
+        return max(0.1, float(os.environ.get("ASNSIM_DASK_WAIT", "30")))
+    except ValueError:
+        return 30.0
+
+
+def _no_check() -> None:
+    return None
+
+
 @contextlib.contextmanager
-def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[cf.Executor, int]]:
-    """Yield ``(executor, slots)`` for the requested execution, and shut it down afterwards."""
+def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[cf.Executor, int, Callable]]:
+    """Yield ``(executor, slots, check)`` for the requested execution, and shut it down afterwards.
+
+    ``check()`` is called while no task finishes: on a Dask cluster it raises :class:`AsnsimError` once the
+    cluster has had no worker for :func:`dask_wait_seconds` (a run never waits forever for a dead worker).
+    """
     if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise AsnsimError("--scheduler needs Dask: pip install 'asnsim[dist]'") from None
-        try:
-            client = Client(scheduler, set_as_default=False, timeout="20s")
-        except OSError as exc:
-            raise AsnsimError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-        try:
-            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-            ex = client.get_executor(pure=False)
-            yield ex, 2 * n_workers
-        finally:
-            client.close()
+        yield from _dask_executor(scheduler)
     elif workers > 1:
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
@@ -144,11 +155,46 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[c
         else:
             ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-            yield ex, 2 * workers
+            yield ex, 2 * workers, _no_check
     elif workers == 1:
-        yield InlineExecutor(), 1
+        yield InlineExecutor(), 1, _no_check
     else:
         raise AsnsimError(f"--workers must be at least 1, got {workers}")
+
+
+def _dask_executor(scheduler: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise AsnsimError("--scheduler needs Dask: pip install 'asnsim[dist]'") from None
+    wait = dask_wait_seconds()
+    try:
+        client = Client(scheduler, set_as_default=False, timeout=f"{DASK_CONNECT_SECONDS}s")
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise AsnsimError(f"--scheduler {scheduler}: cannot connect within {DASK_CONNECT_SECONDS:g} s "
+                          f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no answer'})") from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=wait)
+        except (TimeoutError, OSError):
+            raise AsnsimError(f"--scheduler {scheduler}: no Dask worker joined the scheduler within {wait:g} s; start "
+                              f"one (dask worker {scheduler}) and run the command again") from None
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        lost_since: list[float] = []
+
+        def check() -> None:
+            if client.scheduler_info().get("workers"):
+                lost_since.clear()
+            elif not lost_since:
+                lost_since.append(time.monotonic())
+            elif time.monotonic() - lost_since[0] > wait:
+                raise AsnsimError(f"--scheduler {scheduler}: the Dask cluster has had no worker for {wait:g} s and "
+                                  "the unfinished tasks cannot run; finished ones are saved: start a worker "
+                                  f"(dask worker {scheduler}) and run the same command again to resume")
+
+        yield client.get_executor(pure=False), 2 * n_workers, check
+    finally:
+        client.close()
 
 
 def code_hash() -> str:
@@ -220,6 +266,14 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     -------
     Results
 
+    Raises
+    ------
+    AsnsimError
+        Before any replicate runs: ``out`` is not a usable folder, holds files with result names that asnsim
+        did not write, or another run holds its lock (:mod:`asnsim.outdir`); the design needs more memory than
+        the machine has (:func:`asnsim.memory.experiment_bytes`).  While it runs: a Dask cluster without a
+        worker for :func:`dask_wait_seconds` (finished tasks stay saved for a resume).
+
     Notes
     -----
     Worker processes start with ``forkserver`` (``spawn`` where that is
@@ -233,13 +287,28 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     >>> int(res.summary.query("metric == 'spearman'").n_reps.iloc[0])
     3
     """
+    if out is None:
+        return _run(design, None, workers, scheduler, progress, restart, report, metrics, reference, lang)
+    from ..outdir import output_lock, refuse_users_files
+
+    with output_lock(out) as folder:   # one run per output folder, for the whole run
+        refuse_users_files(folder, RESULT_FILES)   # before the first replicate, not after the last
+        return _run(design, out, workers, scheduler, progress, restart, report, metrics, reference, lang)
+
+
+def _run(design: Design, out, workers: int, scheduler: str | None, progress: bool, restart: bool, report: bool,
+         metrics: MetricsFn | None, reference: str | None, lang: str) -> Results:
     from tqdm.auto import tqdm
 
     from .. import labels as L
+    from ..memory import experiment_bytes, require_memory
     from .summary import check_reference
 
     L.check_lang(lang)
     reference = check_reference(reference, [v.label for v in design.policies])
+    require_memory(experiment_bytes(design, workers, remote=bool(scheduler)),
+                   f"{len(design.policies)} policies x {len(design.scenarios)} scenarios x {design.reps} replicates "
+                   f"of {design.n} employees", "use a smaller --n, fewer --reps or fewer variants")
     tasks = make_tasks(design)
     manifest = base_manifest(design)
     store = ChunkStore(partial_dir(out)) if out is not None else None
@@ -252,7 +321,7 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="task", disable=not progress,
                desc=f"{len(design.policies)} policies x {len(design.scenarios)} scenarios", file=sys.stderr)
     try:
-        with executor(workers, scheduler) as (ex, slots):
+        with executor(workers, scheduler) as (ex, slots, check):
             queue = iter(todo)
             while True:
                 while len(running) < slots:
@@ -262,7 +331,9 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
                     running.add(ex.submit(run_task, task, metrics))
                 if not running:
                     break
-                finished, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                finished, running = cf.wait(running, timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
+                if not finished:
+                    check()
                 for fut in finished:
                     table = fut.result()
                     s, r = int(table["scenario_index"].iloc[0]), int(table["replicate"].iloc[0])
@@ -271,12 +342,12 @@ def run_experiment(design: Design, out: str | Path | None = None, workers: int =
                     else:
                         kept.append(table)
                     bar.update(1)
-    except BaseException as exc:
+    except BaseException:
         for fut in running:
             fut.cancel()
         if store and not store.done():
             store.remove()  # nothing finished: leave no trace
-        elif store and isinstance(exc, KeyboardInterrupt):
+        elif store:
             print(f"asnsim: {len(store.done())} of {len(tasks)} tasks are saved in {store.path}; "
                   f"run the same command again to resume", file=sys.stderr)
         raise

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from .bounds import COUNT_LIMIT, Count, FrozenModel, Latent, LatentSD, LogShift, LogSD, Money, SafeName, Share
 from .policy import Assumption, Source, builtin_names, load_model

@@ -142,9 +142,9 @@ def test_validate_writes_table_figure_and_manifest(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--reps", "1"], "--reps must be at least 2"),
-    (["--n", "10"], "--n must be at least 100"),
-    (["--seed", "-1"], "--seed must be a non-negative"),
+    (["--reps", "1"], "argument --reps: must be from 2 to"),       # the shared option checks (cli/argtypes.py)
+    (["--n", "10"], "argument --n: must be from 100 to"),
+    (["--seed", "-1"], "argument --seed: must be a whole number from 0"),
     (["--scenario", "no-such-world"], "no built-in scenario"),
 ])
 def test_validate_bad_options_exit_2_and_write_nothing(tmp_path, capsys, args, message):
@@ -158,4 +158,4 @@ def test_validate_refuses_a_file_as_out(tmp_path, capsys):
     f = tmp_path / "taken"
     f.write_text("x")
     assert main(["validate", "--n", "200", "--reps", "2", "--quiet", "--out", str(f)]) == 2
-    assert "--out must be a directory" in capsys.readouterr().err and f.read_text() == "x"
+    assert "must be a folder, and a file of that name exists" in capsys.readouterr().err and f.read_text() == "x"

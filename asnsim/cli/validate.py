@@ -12,6 +12,8 @@ source gives a number), ``validation.png`` and ``manifest.json`` to
 
 from __future__ import annotations
 
+from ..outdir import locked_output
+
 #: one-line help in ``asnsim --help``
 HELP = "compare the simulated default world with the observed national record"
 
@@ -20,12 +22,14 @@ VALIDATE_FILES = ("validation.csv", "validation.png", "manifest.json", "fitted.t
 
 
 def register(sub) -> None:
+    from .argtypes import MAX_REPS, count, seed
+
     p = sub.add_parser("validate", help=HELP)
-    p.add_argument("--n", type=int, default=None,
+    p.add_argument("--n", type=count(100, 10**9), default=None,
                    help="employees per simulated organisation (default 10000; with --fit 20000)")
-    p.add_argument("--reps", type=int, default=None,
+    p.add_argument("--reps", type=count(2, MAX_REPS), default=None,
                    help="replicates per regime, at least 2 (default 4; with --fit 2)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default 1; with --fit 2024)")
+    p.add_argument("--seed", type=seed, default=None, help="random seed (default 1; with --fit 2024)")
     p.add_argument("--scenario", default="default", help="behaviour scenario name or file (default: default)")
     p.add_argument("--lang", choices=("en", "id"), default="en", help="language of the figure (default en)")
     p.add_argument("--fit", action="store_true",
@@ -47,12 +51,12 @@ def _options(args) -> tuple[int, int, int]:
         raise AsnsimError(f"--reps must be at least 2 (the Monte Carlo SE needs two replicates), got {reps}")
     if seed < 0:
         raise AsnsimError(f"--seed must be a non-negative integer, got {seed}")
-    from pathlib import Path
-    if Path(args.out).exists() and not Path(args.out).is_dir():   # before minutes of simulation, not after
-        raise AsnsimError(f"{args.out}: --out must be a directory, and a file of that name exists")
+    from ..outdir import check_output_dir, refuse_users_files
+    refuse_users_files(check_output_dir(args.out), VALIDATE_FILES)   # before minutes of simulation, not after
     return n, reps, seed
 
 
+@locked_output
 def run(args) -> int:
     import time
 
@@ -68,6 +72,8 @@ def run(args) -> int:
 
     n, reps, seed = _options(args)
     scenario = load_scenario(args.scenario)
+    from ..memory import require_memory, simulation_bytes
+    require_memory(simulation_bytes("permenpan-6-2022", scenario, n), f"validate --n {n}", "use a smaller --n")
     reference = read_reference()
     t0 = time.perf_counter()
     fit = None

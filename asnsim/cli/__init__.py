@@ -66,7 +66,10 @@ def build_parser(argv: list[str] | None = None) -> ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; input errors print one line on stderr and return 2, never a traceback."""
+    """Run one command; input errors print one line on stderr and return 2, never a traceback.
+
+    ``--help`` and ``--version`` print and raise ``SystemExit(0)``, as argparse does.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
@@ -76,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     except AsnsimError as exc:
         print(f"asnsim: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return exc.exit_status
-    except SystemExit as exc:   # --help, --version
-        return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         print("asnsim: interrupted", file=sys.stderr)
         return 130

@@ -19,8 +19,9 @@ def test_compare_writes_every_file(tmp_path, capsys):
     rc = main(["compare", "--policies", BASE, "--scenario", "neutral", "--sweep", "rater.favouritism=0,0.5",
                "--n", "100", "--reps", "2", "--seed", "2", "--out", str(out), "--quiet", "--no-report"])
     assert rc == 0
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["manifest.json", "paired.csv", "ranking.csv", "replicates.parquet",
-                                                     "summary.csv", "summary.xlsx", "verdicts.csv"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "manifest.json", "paired.csv", "ranking.csv", "replicates.parquet", "summary.csv", "summary.xlsx",
+        "verdicts.csv"]
     # report.html: see the next test; .asnsim-output.json (hidden): the list of files asnsim wrote
     summary = pd.read_csv(out / "summary.csv")
     cols = list(summary.columns)
@@ -107,9 +108,9 @@ def test_rerun_into_the_same_folder_leaves_no_stale_files(tmp_path, capsys):
     (out / "my_notes.txt").write_text("mine")
     capsys.readouterr()
     assert main(common + ["--no-report"]) == 0
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["manifest.json", "my_notes.txt", "paired.csv", "ranking.csv",
-                                                     "replicates.parquet", "summary.csv", "summary.xlsx",
-                                                     "verdicts.csv"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "manifest.json", "my_notes.txt", "paired.csv", "ranking.csv", "replicates.parquet", "summary.csv",
+        "summary.xlsx", "verdicts.csv"]
     from asnsim.experiment import load_results
     assert load_results(out).paired_scenarios is None
     printed = capsys.readouterr().out

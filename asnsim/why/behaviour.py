@@ -1,0 +1,110 @@
+"""The rater and indicator behaviours a sensitivity analysis varies by default, and their ranges.
+
+Each behaviour of docs/model.md (sections 1-3) is one group of scenario keys moved together (a disposition's
+mean and its spread between raters, say), so the Sobol' table has one row per behaviour a policy maker can
+name.  The default range of every key runs from the behaviour being absent (0: "every effect has a magnitude,
+and at zero it is exactly absent", :mod:`asnsim.scenario`) to twice its value in the built-in ``default``
+scenario, the calibrated practice documented in docs/model.md's tables (for a negative value, from twice the
+value up to 0).  So the analysis asks: over worlds from "this distortion does not exist" to "it is twice as
+strong as we assume", which distortion moves each outcome most?
+
+Rating noise is the exception: a world without it is not a world of raters, so its range is half to twice
+the documented value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .sobol import Uncertainty
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A named behaviour: the scenario keys it moves and its names in English and Bahasa Indonesia."""
+
+    name: str
+    keys: tuple[str, ...]
+    en: str
+    id: str
+    low_factor: float = 0.0  # the range's lower end as a multiple of the documented value
+
+
+#: docs/model.md's behaviours, in its order: population context, indicators, raters
+BEHAVIOURS: tuple[Behaviour, ...] = (
+    Behaviour("unit_context", ("population.unit_context_sd",), "unit context", "konteks unit"),
+    Behaviour("indicator_noise", ("indicators.noise_sd",), "indicator measurement noise",
+              "galat pengukuran indikator", 0.5),
+    Behaviour("target_slack", ("indicators.slack_mean", "indicators.slack_sd"), "lenient targets (slack)",
+              "target longgar"),
+    Behaviour("gaming", ("indicators.gaming", "indicators.gaming_sd"), "gaming of activity logs",
+              "manipulasi log aktivitas"),
+    Behaviour("self_report", ("indicators.self_report_inflation", "indicators.self_report_sd"),
+              "inflated self-reports", "laporan diri yang dibesarkan"),
+    Behaviour("rating_noise", ("rater.noise_sd", "rater.stakeholder_noise_sd"), "rating noise",
+              "galat penilaian", 0.5),
+    Behaviour("halo", ("rater.halo_mean", "rater.halo_sd"), "halo", "efek halo"),
+    Behaviour("leniency", ("rater.leniency_mean", "rater.leniency_sd"), "leniency", "kemurahan penilai"),
+    Behaviour("favouritism", ("rater.favouritism", "rater.favouritism_sd"), "favouritism (closeness)",
+              "favoritisme (kedekatan)"),
+    Behaviour("ingroup", ("rater.ingroup_bias",), "in-group bias", "bias kelompok sendiri"),
+    Behaviour("drift", ("rater.drift_mean", "rater.drift_sd"), "drift over the year", "pergeseran sepanjang tahun"),
+    Behaviour("self_inflation", ("rater.self_inflation", "rater.self_inflation_sd"), "self-rating inflation",
+              "penilaian diri yang dibesarkan"),
+    Behaviour("recency", ("rater.recency",), "recency", "efek kebaruan"),
+    Behaviour("central_tendency", ("rater.scale_use_mean", "rater.scale_use_sd"), "central tendency (scale use)",
+              "kecenderungan ke tengah"),
+    Behaviour("fatigue", ("rater.fatigue",), "rater fatigue", "kelelahan penilai"),
+    Behaviour("reciprocity", ("rater.reciprocity",), "peer reciprocity", "timbal balik rekan"),
+    Behaviour("conformity", ("rater.conformity",), "conformity in the forum", "konformitas dalam forum"),
+)
+
+
+def behaviour_label(name: str, lang: str = "en") -> str:
+    """A behaviour's display name (the name itself for a key that is not a default behaviour).
+
+    Examples
+    --------
+    >>> behaviour_label("favouritism", "id")
+    'favoritisme (kedekatan)'
+    """
+    for b in BEHAVIOURS:
+        if b.name == name:
+            return b.id if lang == "id" else b.en
+    return name
+
+
+def default_uncertainties(reference=None) -> list[Uncertainty]:
+    """Every behaviour's keys with their default ranges, grouped by behaviour.
+
+    Parameters
+    ----------
+    reference : Scenario, optional
+        Where the documented values are read (default: the built-in ``default`` scenario).
+
+    Returns
+    -------
+    list of Uncertainty
+        One per key, ``group`` = the behaviour's name; keys whose reference value is 0 are left out (there
+        is no documented size to scale).
+
+    Examples
+    --------
+    >>> [(u.key, u.low, u.high) for u in default_uncertainties() if u.group == "favouritism"]
+    [('rater.favouritism', 0.0, 0.8), ('rater.favouritism_sd', 0.0, 0.4)]
+    """
+    from ..scenario import load_scenario
+
+    reference = reference if reference is not None else load_scenario("default")
+    out = []
+    for b in BEHAVIOURS:
+        for key in b.keys:
+            value = float(reference.value_of(key))
+            if value == 0:
+                continue
+            ends = sorted((round(b.low_factor * value, 12) + 0.0, round(2 * value, 12) + 0.0))  # no -0.0
+            out.append(Uncertainty.checked(key, ends[0], ends[1], b.name))
+    return out
+
+
+__all__ = ["BEHAVIOURS", "Behaviour", "behaviour_label", "default_uncertainties"]

@@ -1,0 +1,46 @@
+"""The default behaviours of a sensitivity analysis: every documented effect, valid ranges."""
+
+from __future__ import annotations
+
+import pytest
+
+from asnsim.experiment.design import apply_overrides
+from asnsim.scenario import IndicatorParams, RaterParams, load_scenario
+from asnsim.why.behaviour import BEHAVIOURS, behaviour_label, default_uncertainties
+
+#: scenario keys that are settings of the design, not behaviours with a magnitude
+NOT_BEHAVIOURS = {"rater.fatigue_threshold", "rater.peers", "rater.stakeholders", "rater.ingroup_attribute",
+                  "indicators.loading", "indicators.count_per_year", "indicators.workload_sd",
+                  "indicators.quality_level", "indicators.budget_per_year"}
+
+
+def test_every_rater_and_indicator_parameter_is_a_behaviour_or_a_declared_setting():
+    keys = {f"rater.{k}" for k in RaterParams.model_fields} | {f"indicators.{k}" for k in IndicatorParams.model_fields}
+    covered = {k for b in BEHAVIOURS for k in b.keys}
+    assert keys - NOT_BEHAVIOURS - covered == set()  # a new effect must join a behaviour (or be declared here)
+    assert not covered & NOT_BEHAVIOURS
+
+
+def test_default_ranges_run_from_absent_to_twice_the_documented_value():
+    default = load_scenario("default")
+    ranges = default_uncertainties()
+    assert len(ranges) == sum(len(b.keys) for b in BEHAVIOURS)
+    for u in ranges:
+        value = default.value_of(u.key)
+        if u.group in ("rating_noise", "indicator_noise"):
+            assert (u.low, u.high) == pytest.approx((value / 2, 2 * value))
+        else:
+            assert sorted((u.low, u.high)) == pytest.approx(sorted((0.0, 2 * value)))
+        for end in (u.low, u.high):  # both ends are valid scenarios
+            assert apply_overrides(default, {u.key: end}, "range").value_of(u.key) == pytest.approx(end)
+
+
+def test_a_reference_without_the_behaviour_has_no_range_for_it():
+    ranges = default_uncertainties(load_scenario("favouritism"))
+    assert {u.group for u in ranges} == {"favouritism", "rating_noise", "indicator_noise"}
+
+
+def test_labels_in_both_languages():
+    assert behaviour_label("central_tendency") == "central tendency (scale use)"
+    assert behaviour_label("halo", "id") == "efek halo"
+    assert behaviour_label("rater.favouritism") == "rater.favouritism"

@@ -44,3 +44,15 @@ def test_labels_in_both_languages():
     assert behaviour_label("central_tendency") == "central tendency (scale use)"
     assert behaviour_label("halo", "id") == "efek halo"
     assert behaviour_label("rater.favouritism") == "rater.favouritism"
+
+
+def test_the_documented_table_is_the_code():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "why.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in doc.splitlines() if line.startswith("| ") and "`" in line}
+    for b in BEHAVIOURS:
+        row = rows[b.en]
+        ranges = [u for u in default_uncertainties() if u.group == b.name]
+        assert all(f"`{k}`" in row for k in b.keys)
+        assert row.split("|")[3].strip() == ", ".join(f"{u.low:g} - {u.high:g}" for u in ranges)

@@ -246,9 +246,10 @@ TEXT: dict[str, dict[str, str]] = {
                       "id": "{p} kebijakan x {s} skenario x {r} ulangan, {size}, seed {seed}"},
     "n_employees": {"en": "{n} employees", "id": "{n} pegawai"},
     "preset_employees": {"en": "the {name} preset ({n} employees)", "id": "ukuran {name} ({n} pegawai)"},
+    "all_policies": {"en": "all", "id": "semua"},
     "demo_title": {"en": "asnsim demo: {policies} policies on a synthetic city of {n} ASN, scenario '{scenario}', "
                          "{reps} replicates, seed {seed}",
-                   "id": "asnsim demo: kebijakan {policies} pada kota tiruan dengan {n} ASN, skenario '{scenario}', "
+                   "id": "asnsim demo: {policies} kebijakan pada kota tiruan dengan {n} ASN, skenario '{scenario}', "
                          "{reps} ulangan, seed {seed}"},
     "demo_eta": {"en": "asnsim demo: {p} policies x {reps} replicates of a city of {n} ASN on {workers} worker(s): "
                        "about {eta} s on idle cores, longer on a shared machine; the bar below shows the time left",

@@ -61,5 +61,6 @@ def run(args) -> int:
         print(L.text("demo_eta", args.lang, p=len(listed), reps=args.reps, n=args.n, workers=args.workers,
                      eta=f"{eta_seconds(len(listed), args.reps, args.workers, args.n):.0f}"), file=sys.stderr,
               flush=True)
-    return run_compare(args, headline_title=L.text("demo_title", args.lang, policies=args.policies, n=args.n,
+    policies = L.text("all_policies", args.lang) if args.policies.strip() == "all" else args.policies
+    return run_compare(args, headline_title=L.text("demo_title", args.lang, policies=policies, n=args.n,
                                                    scenario=args.scenario, reps=args.reps, seed=args.seed))

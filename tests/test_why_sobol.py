@@ -110,3 +110,28 @@ def test_duplicate_or_missing_parameters_are_refused():
         sobol_design([Uncertainty("a", 0, 1), Uncertainty("a", 0, 2)], 8, seed=1)
     with pytest.raises(DesignError, match="at least one"):
         sobol_design([], 8, seed=1)
+
+
+def test_screening_leaves_out_what_changes_nothing_and_reports_it_as_zero():
+    calls = []
+
+    def model(x):  # x2 is inert; x4 plays Ishigami's x2 (sin^2: equal at both ends of [-pi, pi])
+        calls.append(len(x))
+        return np.c_[ishigami(x[:, [0, 3, 2]]), x[:, 2]]
+
+    ranges = PI_RANGE + [Uncertainty("x4", -np.pi, np.pi)]
+    ranges = [ranges[0], Uncertainty("x2", 0, 1), ranges[2], ranges[3]]
+    res = run_sobol(ranges, model, ["y", "x3"], samples=256, seed=1, screen=True)
+    assert res.inactive == ("x2",)
+    assert calls == [9, 256 * 5] and res.runs == 9 + 256 * 5
+    t = res.table.set_index(["metric", "parameter"])
+    assert t.index.get_level_values("parameter")[:4].tolist() == ["x1", "x2", "x3", "x4"]  # the given order
+    assert (t.loc[("y", "x2")].to_numpy() == 0).all()
+    assert t.loc[("x3", "x3"), "S1"] == pytest.approx(1.0, abs=0.1)
+    assert (res.design[:, 1] == 0.5).all()  # the inert parameter sits at its midpoint
+
+
+def test_everything_inactive_gives_zeros_without_a_design():
+    res = run_sobol(PI_RANGE, lambda x: np.ones((len(x), 1)), ["flat"], samples=8, seed=1, screen=True)
+    assert res.inactive == ("x1", "x2", "x3") and len(res.design) == 0
+    assert (res.table[["S1", "ST"]].to_numpy() == 0).all()

@@ -177,6 +177,13 @@ class SobolResult:
     outputs: np.ndarray
     table: pd.DataFrame
     skipped: dict[str, str]
+    inactive: tuple[str, ...] = ()
+    screening_runs: int = 0
+
+    @property
+    def runs(self) -> int:
+        """Model evaluations in all: the screen's and the Sobol' design's."""
+        return self.screening_runs + len(self.design)
 
     def top(self, metric: str, by: str = "ST") -> str:
         """The parameter with the largest index ``by`` for ``metric`` (what the outcome depends on most)."""
@@ -186,8 +193,54 @@ class SobolResult:
         return str(sub.loc[sub[by].idxmax(), "parameter"])
 
 
+#: where the screen's base point sits in every range
+GOLDEN = (3 - 5 ** 0.5) / 2
+
+
+def _midpoints(uncertainties: Sequence[Uncertainty]) -> np.ndarray:
+    return np.array([(u.low + u.high) / 2 for u in uncertainties])
+
+
+def inactive_factors(uncertainties: Sequence[Uncertainty], model: Model, metrics: Sequence[str]) -> list[str]:
+    """Groups (or parameters) that change no output at all between the two ends of their range.
+
+    From a base point where every parameter sits at 0.382 of its range (the golden section: not the
+    midpoint, where a response symmetric in the range, such as ``sin^2`` on ``[-pi, pi]``, would repeat its
+    ends), each group is moved to its low and to its high end; it is *inactive* when the outputs at the
+    three points are identical to the last bit (NaN equal to NaN).  For a simulator with common
+    random numbers this happens exactly when the mechanism is switched off by the policy (indicator
+    behaviours under a design without indicators, conformity without a forum), so the group can be left
+    out of the Sobol' design: its indices are 0.  Costs two runs per group.
+
+    Examples
+    --------
+    >>> inactive_factors([Uncertainty("a", 0, 1), Uncertainty("b", 0, 1)], lambda x: x[:, :1] ** 2, ["y"])
+    ['b']
+    """
+    names = factor_names(uncertainties)
+    low, high = np.array([u.low for u in uncertainties]), np.array([u.high for u in uncertainties])
+    x = np.tile(low + GOLDEN * (high - low), (1 + 2 * len(names), 1))
+    for g, name in enumerate(names):
+        cols = [j for j, u in enumerate(uncertainties) if u.name == name]
+        x[1 + 2 * g, cols] = low[cols]
+        x[2 + 2 * g, cols] = high[cols]
+    y = _outputs(model, x, metrics)
+    return [name for g, name in enumerate(names)
+            if np.array_equal(y[0], y[1 + 2 * g], equal_nan=True) and np.array_equal(y[0], y[2 + 2 * g],
+                                                                                      equal_nan=True)]
+
+
+def _outputs(model: Model, x: np.ndarray, metrics: Sequence[str]) -> np.ndarray:
+    y = np.asarray(model(x), dtype=float)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.shape != (len(x), len(metrics)):
+        raise ValueError(f"the model returned shape {y.shape}, expected {(len(x), len(metrics))}")
+    return y
+
+
 def run_sobol(uncertainties: Sequence[Uncertainty], model: Model, metrics: Sequence[str], samples: int,
-              seed: int = 1, level: float = 0.95, resamples: int = 200) -> SobolResult:
+              seed: int = 1, level: float = 0.95, resamples: int = 200, screen: bool = False) -> SobolResult:
     """Sample the ranges, evaluate the model at every point, and estimate Sobol' indices per metric.
 
     Parameters
@@ -208,6 +261,9 @@ def run_sobol(uncertainties: Sequence[Uncertainty], model: Model, metrics: Seque
         Coverage of the bootstrap intervals.
     resamples : int
         Bootstrap resamples.
+    screen : bool
+        First find the :func:`inactive_factors` (``1 + 2 G`` runs) and leave them out of the design,
+        at their midpoints; their indices are reported as exactly 0.
 
     Returns
     -------
@@ -223,16 +279,29 @@ def run_sobol(uncertainties: Sequence[Uncertainty], model: Model, metrics: Seque
     [['a', 0.8, 0.8], ['b', 0.2, 0.2]]
     """
     uncertainties = tuple(uncertainties)
-    x = sobol_design(uncertainties, samples, seed)
-    y = np.asarray(model(x), dtype=float)
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.shape != (len(x), len(metrics)):
-        raise ValueError(f"the model returned shape {y.shape}, expected {(len(x), len(metrics))}")
-    table, skipped = sobol_indices(uncertainties, y, metrics, seed, level, resamples)
-    return SobolResult(uncertainties, tuple(metrics), x, y, table, skipped)
+    sobol_problem(uncertainties)  # refuse duplicates and an empty list before any run
+    check_samples(samples)
+    inactive = inactive_factors(uncertainties, model, metrics) if screen else []
+    active = [j for j, u in enumerate(uncertainties) if u.name not in inactive]
+    table = pd.DataFrame(columns=SOBOL_COLUMNS)
+    x, y, skipped = np.empty((0, len(uncertainties))), np.empty((0, len(metrics))), {}
+    if active:
+        part = sobol_design([uncertainties[j] for j in active], samples, seed)
+        x = np.tile(_midpoints(uncertainties), (len(part), 1))
+        x[:, active] = part
+        y = _outputs(model, x, metrics)
+        table, skipped = sobol_indices([uncertainties[j] for j in active], y, metrics, seed, level, resamples)
+    if inactive:
+        zeros = pd.DataFrame({"parameter": np.tile(inactive, len(metrics)),
+                              "metric": np.repeat(list(metrics), len(inactive)),
+                              "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
+        table = pd.concat([table, zeros], ignore_index=True) if active else zeros
+    order = {name: i for i, name in enumerate(factor_names(uncertainties))}
+    rank = table["metric"].map({m: i for i, m in enumerate(metrics)}) * len(order) + table["parameter"].map(order)
+    table = table.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+    return SobolResult(uncertainties, tuple(metrics), x, y, table[SOBOL_COLUMNS], skipped, tuple(inactive),
+                       1 + 2 * len(order) if screen else 0)
 
 
-__all__ = ["Model", "SOBOL_COLUMNS", "SobolResult", "Uncertainty", "check_samples", "factor_names", "run_sobol",
-           "sobol_design",
-           "sobol_indices", "sobol_problem"]
+__all__ = ["Model", "SOBOL_COLUMNS", "SobolResult", "Uncertainty", "check_samples", "factor_names",
+           "inactive_factors", "run_sobol", "sobol_design", "sobol_indices", "sobol_problem"]

@@ -88,24 +88,28 @@ def front_scatter(trials: pd.DataFrame, pareto: pd.DataFrame, objectives: Sequen
         _mark_better(ax, oi, oj, lang)
     for ax in axes[len(pairs):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=7, loc="best")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle(text("front_title", lang))
     return fig
 
 
+_ARROWS = {(1, 1): "\u2197", (1, -1): "\u2198", (-1, 1): "\u2196", (-1, -1): "\u2199", (1, 0): "\u2192",
+           (-1, 0): "\u2190", (0, 1): "\u2191", (0, -1): "\u2193"}
+
+
 def _mark_better(ax, ox: Objective, oy: Objective, lang: str) -> None:
-    """An arrow toward the better corner (for closer-to-zero axes, a dotted line at 0)."""
+    """'better' with an arrow in the corner where designs are better (for closer-to-zero axes, a line at 0)."""
     if ox.direction == 0:
         ax.axvline(0, ls=":", c="#999999", lw=0.8)
     if oy.direction == 0:
         ax.axhline(0, ls=":", c="#999999", lw=0.8)
-    dx = {1: 1, -1: -1, 0: 0}[ox.direction]
-    dy = {1: 1, -1: -1, 0: 0}[oy.direction]
+    dx, dy = ox.direction, oy.direction
     if dx or dy:
-        x0, y0 = 0.5 - 0.06 * dx, 0.5 - 0.06 * dy
-        ax.annotate(text("better", lang), xy=(0.5 + 0.38 * dx, 0.5 + 0.38 * dy), xycoords="axes fraction",
-                    xytext=(x0 + 0.32 * dx, y0 + 0.32 * dy), textcoords="axes fraction", fontsize=7,
-                    color="#777777", ha="center", arrowprops={"arrowstyle": "->", "color": "#aaaaaa"})
+        x, ha = {1: (0.98, "right"), -1: (0.02, "left"), 0: (0.5, "center")}[dx]
+        y, va = {1: (0.98, "top"), -1: (0.02, "bottom"), 0: (0.5, "center")}[dy]
+        ax.text(x, y, f"{text('better', lang)} {_ARROWS[(dx, dy)]}", transform=ax.transAxes, ha=ha, va=va,
+                fontsize=8, color="#555555", bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc", "alpha": 0.8})
 
 
 def parallel_coordinates(pareto: pd.DataFrame, objectives: Sequence[Objective], lang: str = "en",

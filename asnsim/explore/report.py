@@ -63,8 +63,14 @@ WORDS = {
     "always_fails": {"en": "{design} fails a requirement in all {n} worlds: no range of behaviour saves it.",
                      "id": "{design} gagal memenuhi syarat di seluruh {n} dunia: tidak ada rentang perilaku yang "
                            "menyelamatkannya."},
-    "mcse": {"en": "Estimates are means over replicates; _mcse columns are their Monte Carlo standard errors.",
-             "id": "Estimasi adalah rata-rata atas replikasi; kolom _mcse adalah galat baku Monte Carlo."},
+    "mcse": {"en": "Estimates are means over replicates; _mcse columns (and the bars) are their Monte Carlo "
+                   "standard errors. Differences between designs are more precise than the bars suggest: every "
+                   "design meets the same simulated worlds (common random numbers), and 'separable' judges them "
+                   "by paired differences.",
+             "id": "Estimasi adalah rata-rata atas replikasi; kolom _mcse (dan garis galat) adalah galat baku "
+                   "Monte Carlo. Selisih antar desain lebih presisi daripada yang tampak dari garis galat: setiap "
+                   "desain menghadapi dunia simulasi yang sama (bilangan acak bersama), dan 'separable' menilainya "
+                   "dengan selisih berpasangan."},
 }
 
 

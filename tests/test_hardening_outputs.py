@@ -209,7 +209,10 @@ def test_the_lock_is_held_for_the_whole_compare_run(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("sig,status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_an_interrupted_simulate_leaves_nothing_behind(tmp_path, sig, status):
-    code = ("import sys, time\nfrom asnsim import outdir\nfrom asnsim.cli import main\n"
+    # a shell's background job inherits SIGINT ignored, and Python keeps an inherited SIG_IGN: restore
+    # Python's own handler in the child, as an interactive terminal would have it
+    code = ("import signal, sys, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            "from asnsim import outdir\nfrom asnsim.cli import main\n"
             "real = outdir._commit\n"
             "def slow(tmp, out, owned):\n    print('writing', flush=True)\n    time.sleep(60)\n"
             "outdir._commit = slow\nsys.exit(main(sys.argv[1:]))\n")
@@ -218,7 +221,12 @@ def test_an_interrupted_simulate_leaves_nothing_behind(tmp_path, sig, status):
     assert p.stdout.readline().strip() == "writing"          # the tables are in the temporary folder now
     assert [x.name for x in tmp_path.iterdir() if ".tmp-" in x.name]
     p.send_signal(sig)
-    _, err = p.communicate(timeout=60)
+    try:
+        _, err = p.communicate(timeout=60)
+    finally:   # never leave the child running into later tests
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
     assert p.returncode == status and "Traceback" not in err
     assert sorted(x.name for x in tmp_path.iterdir()) == []   # no temporary folder, no lock, no output
 

@@ -654,11 +654,17 @@ def cases() -> list[Case]:
             f"E{i},R{j},i,{'-1e308' if (i + j) % 2 else '1'}\n" for i in range(6) for j in range(3))).encode()),
         ("score 400 digits", "r.csv", ("ratee_id,rater_id,item,score\n" + "".join(
             f"E{i},R{j},i,{'9' * 400 if (i + j) % 2 else '1'}\n" for i in range(6) for j in range(3))).encode()),
+        ("score 999999 beside 1", "r.csv", ("ratee_id,rater_id,item,score\n" + "".join(
+            f"E{i},R{(i + j) % 5},i,{'999999' if (i + j) % 2 else '1'}\n" for i in range(60) for j in range(3))).encode()),
+        ("scores 0.000001 and 1", "r.csv", ("ratee_id,rater_id,item,score\n" + "".join(
+            f"E{i},R{(i + j) % 5},i,{'0.000001' if (i + j) % 2 else '1'}\n" for i in range(60) for j in range(3))).encode()),
         ("score inf", "r.csv", ("ratee_id,rater_id,item,score\n" + "".join(
             f"E{i},R{j},i,{'inf' if (i + j) % 2 else '1'}\n" for i in range(6) for j in range(3))).encode()),
     ]
     for label, name_, data in files:
-        add(Case(f"ratings file: {label}", "input files", lambda d, n=name_, b=data: raw_file(d, n, b)))
+        add(Case(f"ratings file: {label}", "input files", lambda d, n=name_, b=data: raw_file(d, n, b),
+                 expect="result" if label.startswith(("score 999999", "scores 0.0")) else "refuse",
+                 check=(lambda d, p: None) if label.startswith(("score 999999", "scores 0.0")) else None))
     add(Case("employees file: empty", "input files", lambda d: raw_file(d, "e.csv", b"", "simulate")))
     add(Case("employees file: supervisor loop", "input files",
              lambda d: raw_file(d, "e.csv", b"employee_id,unit,supervisor_id\na,U,b\nb,U,a\n", "simulate")))
@@ -831,7 +837,7 @@ def classify(case: Case, d: Path, proc: subprocess.CompletedProcess | None) -> t
 
 def run_special(case: Case, d: Path, timeout: float) -> tuple[str, str]:
     if case.special == "concurrent":
-        base = ["compare", "--policies", "permenpan-6-2022", "--n", "300", "--reps", "8", "--quiet", "--no-report",
+        base = ["compare", "--policies", "permenpan-6-2022", "--n", "300", "--reps", "40", "--quiet", "--no-report",
                 "--out", "o"]
         a = subprocess.Popen(ASNSIM + base + ["--seed", "3"], cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)

@@ -35,6 +35,7 @@ floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                    st.sampled_from([float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 0.0, 0.5, 1.0, 3.0]))
 cells = st.one_of(
     st.sampled_from(["1", "2", "3", "", "nan", "NA", "-", "inf", "-inf", "1e308", "2,5", "tiga", "0", "4",
+                     "999999", "0.000001", "-1e6",
                      "=1+1", "@SUM(A1)", "+cmd", "-2+3", "\t=x", "Rahmat Harahap", "Budi Santoso"] + NIP_SPELLINGS),
     st.text(max_size=12), st.integers(-10**20, 10**20).map(str))
 ids = st.one_of(st.sampled_from([f"E{i}" for i in range(8)] + [f"P{'%016x' % i}" for i in range(4)]

@@ -252,3 +252,23 @@ def test_atomic_output_dir_refuses_and_cleans_on_error(tmp_path):
             pass
     t0 = time.perf_counter()
     assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("high,low", [("1e308", "1"), ("999999", "1"), ("0.000001", "1")])
+def test_extreme_scores_end_in_a_result_or_a_refusal(tmp_path, capsys, high, low):
+    """1e308 is refused at the boundary (it overflowed the agreement statistics); 1 beside 999999 is no 2-point
+    scale, so the categorical statistics are left empty instead of filling the memory."""
+    rows = [(f"E{i}", f"R{(i + j) % 5}", "i", high if (i + j) % 2 else low) for i in range(30) for j in range(3)]
+    pd.DataFrame(rows, columns=["ratee_id", "rater_id", "item", "score"]).to_csv(tmp_path / "r.csv", index=False)
+    status = main(["analyze", str(tmp_path / "r.csv"), "--method", "standardize", "--n-boot", "10",
+                   "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    if high == "1e308":
+        assert status == 2 and "column 'score': beyond +-1,000,000: not a plausible score" in err
+        return
+    assert status == 0
+    rel = pd.read_csv(tmp_path / "o" / "reliability.csv").set_index("metric")["value"]
+    assert np.isfinite(rel["icc_vc_agreement"]) or np.isnan(rel["icc_vc_agreement"])
+    if high == "999999":
+        assert np.isnan(rel["gwet_ac1"]) and np.isnan(rel["rwg_mean"])
+

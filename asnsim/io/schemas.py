@@ -20,10 +20,15 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .. import columns as C
+from ..bounds import LATENT_LIMIT, MONEY_LIMIT, SCORE_LIMIT
 from ..errors import InputError
 from .ledger import RowLedger
 from .readers import RawTable, apply_column_map
 
+#: The largest magnitude a number of each column may have (asnsim.bounds): scores and capaian are points on a
+#: scale or percentages, targets and realisations can be rupiah, unit context is in SD of true performance.
+SANE_MAGNITUDE = {C.SCORE: SCORE_LIMIT, C.CAPAIAN: SCORE_LIMIT, C.TARGET: MONEY_LIMIT, C.REALISASI: MONEY_LIMIT,
+                  C.UNIT_CONTEXT: LATENT_LIMIT}
 #: Cell values read as "no value" (compared case-insensitively, after stripping spaces).
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none", "-")
 #: Accepted spellings of sex, mapped to asnsim's M/F (L/P: laki-laki/perempuan; 1/2 as in the NIP).
@@ -103,6 +108,10 @@ def pandera_schema(spec: TableSpec, score_range: tuple[float, float] | None = No
         checks = []
         if c in spec.numeric:
             checks.append(pa.Check(lambda s: np.isfinite(s) | s.isna(), error="not a finite number"))
+            limit = SANE_MAGNITUDE.get(c)
+            if limit is not None:   # a number no appraisal holds (1e308 overflows the statistics downstream)
+                checks.append(pa.Check(lambda s, m=limit: ~np.isfinite(s) | (s.abs() <= m) | s.isna(),
+                                       error=f"beyond +-{limit:,.0f}: not a plausible {c}"))
         if c == C.SCORE and score_range is not None:
             lo, hi = score_range
             checks.append(pa.Check.in_range(lo, hi, error=f"score outside the scale {lo:g} to {hi:g}"))

@@ -55,7 +55,8 @@ def _reliability_rows(ratings: pd.DataFrame, ratee: str, rater: str, score: str,
     d = ratings[units + [rater, score]].dropna()
     if scale is None:
         scale = observed_scale(d[score])
-        categorical = d[score].nunique() <= MAX_CATEGORIES
+        # few values, and few points between them: 1 and 999999 are two values but no 2-point scale
+        categorical = d[score].nunique() <= MAX_CATEGORIES and scale.n_points <= MAX_CATEGORIES
     else:
         categorical = scale.n_points <= MAX_CATEGORIES and scale.on_points(d[score])
     rows: list[tuple] = [("n_ratings", float(len(d)), NAN, NAN), ("n_ratees", float(d[ratee].nunique()), NAN, NAN),

@@ -79,7 +79,7 @@ def open_storage(url: str):
     else:
         raise AsnsimError(f"--storage {shown}: use an sqlite:/// or postgresql:// URL, a file path, or 'memory'")
     try:
-        storage = optuna.storages.RDBStorage(url, engine_kwargs=engine)
+        storage = _rdb_storage(url, engine)
     except ImportError:
         raise AsnsimError(f"--storage {shown}: no database driver for this URL; PostgreSQL needs "
                           f"pip install 'asnsim[dist]' (psycopg)") from None
@@ -89,6 +89,23 @@ def open_storage(url: str):
     if scheme.startswith("sqlite"):
         _write_ahead(storage.engine)
     return storage
+
+
+def _rdb_storage(url: str, engine: dict, attempts: int = 3):
+    """optuna's RDB storage; machines starting on a new database at once race to create its tables, and the
+    losers (a unique-key violation) simply open it again."""
+    import time
+
+    import optuna
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=engine)
+        except (IntegrityError, ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1.0 + attempt)
 
 
 def _write_ahead(engine) -> None:

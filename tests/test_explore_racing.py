@@ -93,6 +93,19 @@ def test_race_spends_replicates_near_the_front():
     assert out2[1].dominated and out2[1].stopped_at == 2
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(*[st.integers(0, 3)] * 3), min_size=2, max_size=8), st.integers(2, 5))
+def test_exact_outcomes_clear_dominance_is_pareto_dominance(points, reps):
+    """Without noise (every replicate the same), 'clearly dominated' is exactly Pareto dominance."""
+    x = np.array(points, float)
+    directions = np.array([-1, 1, 0])   # lower, higher, closer to 0 is better
+    loss = np.column_stack([x[:, 0], -x[:, 1], np.abs(x[:, 2])])
+    arr, n = stack([np.repeat(p[None], reps, axis=0) for p in x], directions)
+    for i in range(len(x)):
+        expected = [bool(np.all(loss[j] <= loss[i]) and np.any(loss[j] < loss[i])) for j in range(len(x))]
+        assert dominated_by(arr[i], n[i], arr, n, z=2.0).tolist() == expected
+
+
 def _brute_nondominated(x):
     keep = []
     for i in range(len(x)):

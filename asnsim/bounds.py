@@ -85,6 +85,20 @@ class FrozenModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    def content_hash(self) -> str:
+        """:func:`content_hash` of this model."""
+        return content_hash(self)
 
-__all__ = ["NAME_PATTERN", "SANITY_LIMITS", "Count", "FrozenModel", "SafeName", "check_name", "Latent", "LatentSD", "LogShift", "LogSD", "Minutes", "Money", "ScorePoints",
+
+def content_hash(model: BaseModel) -> str:
+    """SHA-256 of a validated model's canonical JSON (sorted keys, no spaces): the provenance of a policy or
+    a scenario in every manifest.  Two models with the same hash simulate the same way."""
+    import hashlib
+    import json
+
+    blob = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+__all__ = ["NAME_PATTERN", "SANITY_LIMITS", "Count", "FrozenModel", "SafeName", "check_name", "content_hash", "Latent", "LatentSD", "LogShift", "LogSD", "Minutes", "Money", "ScorePoints",
            "Share"]

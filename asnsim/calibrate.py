@@ -62,7 +62,8 @@ from scipy import optimize, special
 
 from . import columns as C
 from .errors import DesignError, InputError
-from .policy import Policy, Scale, _dump_toml, load_policy
+from .policy import Policy, Scale, load_policy
+from .policyfiles import dump_toml
 from .raters import scale_center
 from .scenario import RaterParams, load_scenario
 
@@ -640,7 +641,7 @@ def scenario_toml(cal: Calibration, name: str, source: str, base: str = "neutral
         data["sources"].append({"element": "population.component_corr", "source": src,
                                 "note": "; ".join(f"{a}-{b}: {e:.4f}" for (a, b), e in cal.rho_pairs)})
     data["assumptions"] = [dict(a) for a in cal.notes]
-    return _dump_toml(data)
+    return dump_toml(data)
 
 
 def load_calibration_ratings(path: str | Path, column_map: dict[str, str] | None = None,

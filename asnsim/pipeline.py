@@ -44,8 +44,7 @@ class Simulation:
             "seed": self.seed,
             "n": int(len(self.employees)),
             "policy": {"name": self.policy.name, "sha256": self.policy.content_hash()},
-            "scenario": {"name": self.scenario.name,
-                         "sha256": _hash_model(self.scenario)},
+            "scenario": {"name": self.scenario.name, "sha256": self.scenario.content_hash()},
         }
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -56,13 +55,6 @@ class Simulation:
         if self.indicators is not None:
             out["indicators"] = self.indicators
         return out
-
-
-def _hash_model(model) -> str:
-    import hashlib
-    import json
-    blob = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def simulate(policy: Policy | str | Path, n: int = 500, seed: int = 1,

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from .bounds import COUNT_LIMIT, Count, FrozenModel, Latent, LatentSD, LogShift, LogSD, Money, SafeName, Share
+from .errors import PolicyError
 from .policy import Assumption, Source, builtin_names, load_model
 
 #: The true components, in the order of ``PopulationParams.component_corr``.
@@ -227,12 +228,9 @@ class Scenario(_Frozen):
         >>> load_scenario("neutral").value_of("quota.compliance.share")
         1.0
         """
-        node = self
-        for part in key.split("."):
-            if not isinstance(node, BaseModel) or part not in type(node).model_fields:
-                raise KeyError(f"{key!r} is not a scenario key")
-            node = getattr(node, part)
-        return node
+        from .overrides import value_at
+
+        return value_at(self, key)
 
     def fitted_mismatches(self) -> list[tuple[str, float, object]]:
         """``[[fitted]]`` entries whose value is no longer the scenario's (a file extending ``default`` that
@@ -241,7 +239,7 @@ class Scenario(_Frozen):
         for f in self.fitted:
             try:
                 now = self.value_of(f.key)
-            except KeyError:
+            except PolicyError:
                 out.append((f.key, f.value, None))
                 continue
             if not isinstance(now, (int, float)) or abs(float(now) - f.value) > 1e-12:

@@ -7,8 +7,9 @@ options, labels in English and Bahasa Indonesia), kept apart from the model
 1. :func:`make_widget` builds an ipywidgets control from a :class:`Control`;
 2. :func:`apply_controls` turns the panel's values into a validated
    :class:`~asnsim.policy.Policy` and :class:`~asnsim.scenario.Scenario`
-   (the same ``extends`` + overrides merge as policy files; an impossible
-   value raises :class:`~asnsim.errors.PolicyError` naming the control);
+   through the one override path (:mod:`asnsim.overrides`, as ``extends``
+   and sweeps; an impossible value raises
+   :class:`~asnsim.errors.PolicyError` naming the control);
 3. :class:`LiveView` re-runs a *render* function whenever a control moves and
    shows its figures (as PNG images) and tables (as HTML).
 
@@ -34,14 +35,12 @@ from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
-
 from . import columns as C
 from . import labels as L
 from . import plots
 from .bounds import SANITY_LIMITS
 from .errors import AsnsimError, PolicyError
-from .policy import Policy, builtin_names, deep_merge, load_policy, validation_error
+from .policy import Policy, builtin_names, load_policy
 from .scenario import RaterParams, Scenario, load_scenario
 
 Lang = Literal["en", "id"]
@@ -125,15 +124,8 @@ def make_widget(control: Control, lang: Lang = "en"):
 
 # ---------------------------------------------------------------- values to model
 
-def _nested(dotted: str, value: Any) -> dict:
-    out: dict = value
-    for part in reversed(dotted.split(".")):
-        out = {part: out}
-    return out
-
-
 def split_values(values: Mapping[str, Any]) -> tuple[dict, dict, dict]:
-    """Split control values into (policy overrides, scenario overrides, run options)."""
+    """Split control values into (policy overrides, scenario overrides, run options), dotted keys without prefix."""
     pol: dict = {}
     scen: dict = {}
     run: dict = {}
@@ -142,9 +134,9 @@ def split_values(values: Mapping[str, Any]) -> tuple[dict, dict, dict]:
         if head == "run":
             run[rest] = value
         elif head == "policy" and rest != "panel":
-            pol = deep_merge(pol, _nested(rest, value))
+            pol[rest] = value
         elif head == "scenario":
-            scen = deep_merge(scen, _nested(rest, value))
+            scen[rest] = value
         elif key != "policy.panel":
             raise PolicyError(SOURCE, key, "a control key starts with policy., scenario. or run.")
     return pol, scen, run
@@ -162,11 +154,14 @@ def apply_controls(values: Mapping[str, Any], policy: Policy | str, scenario: Sc
                    ) -> tuple[Policy, Scenario, dict]:
     """Apply control values to a base policy and scenario.
 
-    Overrides are deep-merged into the resolved base and re-validated, exactly
-    as a policy file's ``extends``.  When any ``...components.<c>.weight`` is
-    set, the component weights are renormalized: :math:`w_c \\leftarrow w_c /
-    \\sum_k w_k`.  ``policy.panel`` (a key of :data:`PANELS`) replaces the
-    rater weights of every rated component.
+    The changes go through the one override path
+    (:func:`asnsim.overrides.apply_overrides`), validated as a policy file is.
+    Weight sliders are *relative* weights: when any
+    ``policy.components.<c>.weight`` is set, every component's weight becomes
+    :math:`w_c / \\sum_k w_k` (the sliders' values, the base's for components
+    without a slider) and all of them are passed as given.
+    ``policy.panel`` (a key of :data:`PANELS`) replaces the rater weights of
+    every rated component.
 
     Returns
     -------
@@ -178,29 +173,22 @@ def apply_controls(values: Mapping[str, Any], policy: Policy | str, scenario: Sc
     PolicyError
         When the result breaks a policy or scenario rule (message names the key).
     """
+    from .overrides import apply_overrides
+
     base_p = load_policy(policy) if not isinstance(policy, Policy) else policy
     base_s = load_scenario(scenario)
     pol_o, scen_o, run = split_values(values)
-    pdata = deep_merge(base_p.model_dump(), pol_o)
-    comps = pdata["components"]
-    if any("weight" in c for c in pol_o.get("components", {}).values()):
-        total = sum(float(c["weight"]) for c in comps.values())
+    weights = {c: pol_o.pop(f"components.{c}.weight", comp.weight) for c, comp in base_p.components.items()}
+    if any(f"policy.components.{c}.weight" in values for c in weights):
+        total = sum(float(w) for w in weights.values())
         if total <= 0:
             raise PolicyError(SOURCE, "policy.components.*.weight", "at least one weight must be positive")
-        for c in comps.values():
-            c["weight"] = float(c["weight"]) / total
+        pol_o.update({f"components.{c}.weight": float(w) / total for c, w in weights.items()})
     if "policy.panel" in values:
         roles = PANELS[values["policy.panel"]]
-        for c in comps.values():
-            if c.get("measure", "rating") == "rating":
-                c["raters"] = dict(roles)
-    try:
-        new_p = Policy.model_validate(pdata)
-        new_s = Scenario.model_validate(deep_merge(base_s.model_dump(), scen_o))
-    except ValidationError as exc:
-        model = Policy if any(e["loc"] and e["loc"][0] in Policy.model_fields for e in exc.errors()) else Scenario
-        raise validation_error(SOURCE, exc, model) from None
-    return new_p, new_s, run
+        pol_o.update({f"components.{c}.raters": dict(roles) for c, comp in base_p.components.items()
+                      if comp.measure == "rating"})
+    return apply_overrides(base_p, pol_o, SOURCE), apply_overrides(base_s, scen_o, SOURCE), run
 
 
 # ---------------------------------------------------------------- live view

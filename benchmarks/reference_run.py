@@ -10,9 +10,13 @@ every command's console output::
     python benchmarks/reference_run.py --save hashes.json     # on the commit before the change
     python benchmarks/reference_run.py --check hashes.json    # after each step: lists every file that differs
 
+Run it on a snapshot of the code (``--src``, e.g. ``git archive HEAD | tar -x -C /tmp/snap``), not on a tree
+being edited: every command imports the package afresh.
+
 Fields excluded, because they change with the code or the clock and not with the results: in JSON files the keys
 ``code_sha256`` (a hash of the package's source), ``seconds``, ``started_utc``, ``asnsim_version`` and
-``written_by``; in console output, durations written as ``N.N s``.  Everything else is compared byte for byte
+``written_by``; in console output, durations written as ``N.N s`` (``N,N detik``).  Give the runs to compare folders
+whose paths have the same length (a path analyze writes into a table changes the table's width).  Everything else is compared byte for byte
 (Excel workbooks are already written with a fixed 1980 timestamp; PNGs carry no software stamp).
 """
 
@@ -29,11 +33,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ASNSIM = [str(Path(sys.executable).with_name("asnsim"))]
+ASNSIM = [sys.executable, "-m", "asnsim"]
 SAMPLES = ROOT / "data" / "samples"
 POLICIES = ["gayungan", "permenpan-6-2022", "pontianak", "pp-30-2019", "pp-46-2011", "salatiga", "sawahlunto", "serang"]
 VOLATILE_KEYS = {"code_sha256", "seconds", "started_utc", "asnsim_version", "written_by"}
-DURATION = re.compile(rb"\d+(\.\d+)? ?s\b")
+DURATION = re.compile(rb"\d+([.,]\d+)? ?(s|detik)\b")
 
 
 def runs() -> list[tuple[str, list[str]]]:
@@ -99,15 +103,18 @@ def _normalise_json(data):
     return data
 
 
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes; for JSON, of its content without the volatile keys."""
+def file_hash(path: Path, work: Path) -> str:
+    """SHA-256 of a file's bytes; for JSON, of its content without the volatile keys; the run folder's path
+    (which analyze writes into analysis.json and report.md) replaced by ``<work>``."""
     raw = path.read_bytes()
+    if path.suffix in (".json", ".md", ".csv", ".html", ".toml", ".txt"):
+        raw = raw.replace(str(work).encode(), b"<work>")
     if path.suffix == ".json":
         raw = json.dumps(_normalise_json(json.loads(raw)), sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()
 
 
-def run_all(work: Path) -> dict[str, str]:
+def run_all(work: Path, env: dict | None = None) -> dict[str, str]:
     hashes: dict[str, str] = {}
     todo = runs()
     done = 0
@@ -118,15 +125,16 @@ def run_all(work: Path) -> dict[str, str]:
             if any("{out}/" in a for a in args):
                 out.mkdir(parents=True, exist_ok=True)
             start = time.perf_counter()
-            proc = subprocess.run(ASNSIM + argv, capture_output=True, cwd=work)
+            proc = subprocess.run(ASNSIM + argv, capture_output=True, cwd=work, env=env)
             print(f"{name:40s} exit {proc.returncode} {time.perf_counter() - start:6.1f} s", flush=True)
             console = DURATION.sub(b"<s>", proc.stdout + b"\n--stderr--\n" + proc.stderr)
             console = console.replace(str(work).encode(), b"<work>")
+            (work / f"{name}.console.txt").write_bytes(console)
             hashes[f"{name}/<console>"] = hashlib.sha256(console).hexdigest()
             hashes[f"{name}/<exit>"] = str(proc.returncode)
             if out.is_dir():
                 for path in sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".asnsim")):
-                    hashes[f"{name}/{path.relative_to(out)}"] = file_hash(path)
+                    hashes[f"{name}/{path.relative_to(out)}"] = file_hash(path, work)
         done += 1
         todo = analyze_simulated(work) if done == 1 else []
     return hashes
@@ -138,13 +146,19 @@ def main() -> int:
     group.add_argument("--save", type=Path, help="write the hashes to this JSON file")
     group.add_argument("--check", type=Path, help="compare with the hashes in this JSON file")
     parser.add_argument("--keep", type=Path, help="run in this folder (kept) instead of a temporary one")
+    parser.add_argument("--src", type=Path, help="run the asnsim package in this source tree (a snapshot, e.g. "
+                                                 "from git archive) instead of the installed one")
     args = parser.parse_args()
+    env = None
+    if args.src:
+        import os
+        env = {**os.environ, "PYTHONPATH": str(args.src.resolve())}
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        hashes = run_all(args.keep.resolve())
+        hashes = run_all(args.keep.resolve(), env)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            hashes = run_all(Path(tmp))
+            hashes = run_all(Path(tmp), env)
     if args.save:
         args.save.write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n")
         print(f"{len(hashes)} hashes written to {args.save}")

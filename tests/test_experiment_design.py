@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from asnsim.errors import AsnsimError, DesignError, PolicyError
-from asnsim.experiment.design import Sweep, apply_overrides, make_design, split_target
+from asnsim.experiment.design import Sweep, make_design
+from asnsim.overrides import apply_overrides
+from asnsim.overrides import target_of as split_target
 from asnsim.policy import builtin_names, load_policy
 from asnsim.scenario import load_scenario
 

@@ -12,7 +12,8 @@ import pytest
 
 from asnsim import columns as C
 from asnsim.cli import main
-from asnsim.policy import Policy, Scale, load_policy, policy_to_toml
+from asnsim.policy import Policy, Scale, load_policy
+from asnsim.policyfiles import dump_toml as policy_to_toml
 from asnsim.scoring import score
 from asnsim.scoring.permenpan import predikat_from_matrix
 

@@ -13,7 +13,8 @@ import pytest
 from asnsim import columns as C
 from asnsim.cli import main
 from asnsim.errors import PolicyError
-from asnsim.policy import Policy, builtin_names, load_policy, policy_to_toml
+from asnsim.policy import Policy, builtin_names, load_policy
+from asnsim.policyfiles import dump_toml as policy_to_toml
 from asnsim.policydocs import policies_markdown
 from asnsim.quota import check_quotas, unit_leaders
 

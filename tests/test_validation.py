@@ -117,10 +117,10 @@ def test_fit_recovers_a_planted_world():
 
 
 def test_with_values_validates_the_result():
-    from pydantic import ValidationError
-    with pytest.raises(ValidationError):
+    from asnsim.errors import PolicyError
+    with pytest.raises(PolicyError, match=r"neutral: quota\.compliance\.share: .*less than or equal to 1"):
         with_values(load_scenario("neutral"), {"quota.compliance.share": 1.5})
-    with pytest.raises(KeyError, match="not a scenario key"):
+    with pytest.raises(PolicyError, match=r"rater\.no_such_key: unknown key under rater; allowed: noise_sd"):
         with_values(load_scenario("neutral"), {"rater.no_such_key": 1.0})
 
 

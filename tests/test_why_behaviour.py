@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asnsim.experiment.design import apply_overrides
+from asnsim.overrides import apply_overrides
 from asnsim.scenario import IndicatorParams, RaterParams, load_scenario
 from asnsim.why.behaviour import BEHAVIOURS, behaviour_label, default_uncertainties
 

@@ -17,13 +17,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..policy import builtin_names, load_policy, policy_to_toml
+    from ..policy import builtin_names, load_policy
+    from ..policyfiles import dump_toml
 
     if args.action == "show":
         if not args.policy:
             from ..errors import AsnsimError
             raise AsnsimError("'asnsim policies show' needs a policy name or file")
-        print(policy_to_toml(load_policy(args.policy)), end="")
+        print(dump_toml(load_policy(args.policy)), end="")
         return 0
     if args.action == "table":
         from ..policydocs import policies_markdown, policies_table

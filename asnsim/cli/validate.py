@@ -65,7 +65,6 @@ def run(args) -> int:
 
     from .. import __version__
     from ..output import atomic_output_dir, write_json, write_table
-    from ..pipeline import _hash_model
     from ..scenario import load_scenario
     from ..validation import REGIMES, baik_or_better, read_reference, reference_path, validation_table, worst_gap
     from ..validation.figure import validation_figure
@@ -91,7 +90,7 @@ def run(args) -> int:
         write_table(table, tmp, "validation", "csv")
         validation_figure(table, lang=args.lang, scenario=scenario.name).savefig(tmp / "validation.png", dpi=110)
         manifest = {"asnsim_version": __version__, "command": "validate", "n": n, "reps": reps, "seed": seed,
-                    "scenario": {"name": scenario.name, "sha256": _hash_model(scenario)},
+                    "scenario": {"name": scenario.name, "sha256": scenario.content_hash()},
                     "regimes": list(REGIMES), "reference": reference_path().name,
                     "fitted": {f.key: f.value for f in scenario.fitted}, "seconds": round(seconds, 1)}
         if fit is not None:

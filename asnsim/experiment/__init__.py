@@ -10,10 +10,10 @@ differences, and rankings with their uncertainty.
 
 from __future__ import annotations
 
-from .design import Design, Sweep, apply_overrides, make_design
+from .design import Design, Sweep, make_design
 from .runner import run_experiment
 from .store import Results, load_results
 from .summary import headline, paired_differences, predikat_table, rank_policies, summarize
 
-__all__ = ["Design", "Results", "Sweep", "apply_overrides", "headline", "load_results", "make_design",
+__all__ = ["Design", "Results", "Sweep", "headline", "load_results", "make_design",
            "paired_differences", "predikat_table", "rank_policies", "run_experiment", "summarize"]

@@ -16,33 +16,31 @@ never depends on how many workers ran it.  With ``common_scenario_streams``
 every scenario uses stream 0, so scenario variants (a favouritism sweep) are
 paired too.
 
-Sweeping one component weight
-    Component weights must sum to 1.  When a sweep point sets the weight of one
-    component to ``w`` and leaves the others unset, the other weights are
-    rescaled proportionally to share ``1 - w`` (equally, if they were all 0).
-    To choose every weight yourself, sweep several weight keys together with
-    ``zip`` (paired values); the result is then validated as given.
+Sweeping weights
+    Every variant is made by :func:`asnsim.overrides.apply_overrides`, with its
+    one weight rule: when a sweep point sets the weight of one component to
+    ``w`` and leaves the others unset, the other weights are rescaled
+    proportionally to share ``1 - w`` (equally, if they were all 0).  To choose
+    every weight yourself, sweep all weight keys together with ``zip`` (paired
+    values); the result is then validated as given.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import math
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from pydantic import BaseModel, ValidationError
-
-from ..errors import DesignError, PolicyError
-from ..policy import Policy, builtin_names, load_policy, validation_error
+from ..bounds import content_hash
+from ..errors import DesignError
+from ..overrides import apply_overrides, target_of
+from ..policy import Policy, builtin_names, load_policy
 from ..scenario import Scenario, load_scenario
 
-_WEIGHT_KEY = re.compile(r"^components\.([^.]+)\.weight$")
 #: values one sweep may have, and variants (sweep points) a design may cross
 MAX_SWEEP_POINTS = 10_000
 
@@ -122,84 +120,6 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def split_target(key: str) -> tuple[str, str]:
-    """Return ``("policy"|"scenario", dotted key without prefix)`` for a sweep key."""
-    head, _, rest = key.partition(".")
-    if head in ("policy", "scenario") and rest:
-        return head, rest
-    in_pol, in_scen = head in Policy.model_fields, head in Scenario.model_fields
-    if in_scen and not in_pol:
-        return "scenario", key
-    if in_pol and not in_scen:
-        return "policy", key
-    if in_pol and in_scen:
-        raise DesignError(f"sweep key {key!r} could be a policy or a scenario key: prefix it with "
-                          f"'policy.' or 'scenario.'")
-    raise DesignError(f"sweep key {key!r}: {head!r} is neither a policy key ({', '.join(Policy.model_fields)}) "
-                      f"nor a scenario key ({', '.join(Scenario.model_fields)})")
-
-
-def apply_overrides(base: BaseModel, overrides: dict[str, Any], label: str) -> BaseModel:
-    """Return a copy of a policy or scenario with dotted-key overrides applied and validated.
-
-    Parameters
-    ----------
-    base : Policy or Scenario
-        The validated starting point.
-    overrides : dict
-        ``{"components.hasil_kerja.weight": 0.3, ...}``; every key must exist in
-        the resolved ``base`` (defaults included).
-    label : str
-        Names the variant in error messages.
-
-    Raises
-    ------
-    PolicyError
-        Naming ``label`` and the dotted key, for an unknown key or a value the
-        model rejects.
-
-    Examples
-    --------
-    >>> p = apply_overrides(load_policy("permenpan-6-2022"), {"components.hasil_kerja.weight": 0.8}, "x")
-    >>> round(p.components["perilaku_kerja"].weight, 6)
-    0.2
-    """
-    data = base.model_dump(mode="json")
-    for key, value in overrides.items():
-        parts = key.split(".")
-        node = data
-        for i, part in enumerate(parts):
-            if not isinstance(node, dict) or part not in node:
-                where = ".".join(parts[:i]) or "(top level)"
-                allowed = ", ".join(node) if isinstance(node, dict) else "none (not a table)"
-                raise PolicyError(label, key, f"unknown key under {where}; allowed: {allowed}")
-            if i == len(parts) - 1:
-                node[part] = copy.deepcopy(value)
-            else:
-                node = node[part]
-    weights = [m.group(1) for k in overrides if (m := _WEIGHT_KEY.match(k))]
-    if len(weights) == 1 and isinstance(base, Policy):
-        _rescale_weights(data["components"], weights[0], label)
-    try:
-        return type(base).model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(label, exc, type(base)) from None
-
-
-def _rescale_weights(components: dict, swept: str, label: str) -> None:
-    """Rescale the other components' weights to share ``1 - w`` (see the module notes)."""
-    w = components[swept]["weight"]
-    if not isinstance(w, (int, float)) or isinstance(w, bool):
-        return  # left to pydantic, which names the key
-    others = [c for c in components if c != swept]
-    total = sum(components[c]["weight"] for c in others)
-    if not others:
-        return
-    for c in others:
-        share = components[c]["weight"] / total if total > 0 else 1.0 / len(others)
-        components[c]["weight"] = max(0.0, 1.0 - w) * share
-
-
 @dataclass(frozen=True)
 class Variant:
     """One policy or scenario of a design: its label, the validated object and the overrides applied."""
@@ -209,14 +129,8 @@ class Variant:
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict:
-        return {"label": self.label, "name": self.model.name, "sha256": model_hash(self.model),
+        return {"label": self.label, "name": self.model.name, "sha256": content_hash(self.model),
                 "overrides": self.overrides}
-
-
-def model_hash(model: BaseModel) -> str:
-    """SHA-256 of a validated model's canonical JSON."""
-    blob = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -366,7 +280,7 @@ def make_design(policies: str | Sequence[str | Path | Policy], n: int | str = 50
     # sweep points, split by target: each point is a dict of policy and of scenario overrides
     points: list[tuple[dict, dict]] = [({}, {})]
     for sw in sweeps:
-        targets = [split_target(k) for k in sw.keys]
+        targets = [target_of(k) for k in sw.keys]
         new = []
         for pol_o, scen_o in points:
             for vals in sw.values:
@@ -401,5 +315,4 @@ def _unique(dicts: list[dict]) -> list[dict]:
     return out
 
 
-__all__ = ["Design", "Sweep", "Variant", "apply_overrides", "expand_policies", "make_design", "model_hash",
-           "split_target"]
+__all__ = ["Design", "Sweep", "Variant", "expand_policies", "make_design"]

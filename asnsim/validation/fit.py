@@ -76,15 +76,9 @@ def with_values(scenario: Scenario, values: dict[str, float | str]) -> Scenario:
     >>> s.rater.leniency_mean, s.name
     (0.5, 'neutral')
     """
-    data = scenario.model_dump()
-    for key, v in values.items():
-        node, parts = data, key.split(".")
-        for p in parts[:-1]:
-            node = node[p]
-        if parts[-1] not in node:
-            raise KeyError(f"{key} is not a scenario key")
-        node[parts[-1]] = v if isinstance(v, str) else float(v)
-    return Scenario.model_validate(data)
+    from ..overrides import apply_overrides
+
+    return apply_overrides(scenario, {k: v if isinstance(v, str) else float(v) for k, v in values.items()})
 
 
 def kl_loss(observed: pd.Series, simulated: pd.Series, n_sim: int) -> float:

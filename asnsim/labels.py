@@ -293,6 +293,7 @@ TEXT: dict[str, dict[str, str]] = {
                               "get slightly different scores."},
     # figures (asnsim.plots)
     "share": {"en": "% of employees", "id": "% pegawai"},
+    "points": {"en": "points", "id": "poin"},
     "predikat_title": {"en": "Predikat distribution", "id": "Sebaran predikat"},
     "truth": {"en": "True performance (standard deviations from the average)",
               "id": "Kinerja sebenarnya (simpangan baku dari rata-rata)"},

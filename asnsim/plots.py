@@ -295,14 +295,13 @@ def save_figure(fig: _MplFigure, name: str, folder: str | Path | None = None, dp
     return path
 
 
-#: The outcome families of the five-city comparison: (metric, English title, Indonesian title).
-COMPARISON_METRICS: tuple[tuple[str, str, str], ...] = (
-    ("spearman", "Objectivity: rank correlation with truth", "Objektivitas: korelasi dengan kinerja sebenarnya"),
-    ("krippendorff_alpha_interval", "Reliability: Krippendorff's alpha", "Reliabilitas: alfa Krippendorff"),
-    ("favouritism_premium", "Fairness: favouritism premium", "Keadilan: keuntungan kedekatan"),
-    ("rater_hours", "Burden: rater hours", "Beban: jam kerja penilai"),
-    ("true_performance_gain", "Development: true performance gain", "Pengembangan: kenaikan kinerja sebenarnya"),
-)
+def comparison_metrics() -> tuple[tuple[str, str, str], ...]:
+    """The panels of :func:`comparison_panel`: ``(metric, English title, Indonesian title)`` of the outcomes shown in
+    ``comparison`` (:func:`asnsim.outcomes.shown`), one per family, titled ``family: outcome``."""
+    from .outcomes import shown
+
+    return tuple((o.metric, f"{L.family(o.family, 'en')}: {o.text('en')}", f"{L.family(o.family, 'id')}: {o.text('id')}")
+                 for o in shown("comparison"))
 
 
 def _value_axis_label(metric: str, lang: str) -> str:
@@ -316,7 +315,7 @@ def _value_axis_label(metric: str, lang: str) -> str:
     return "; ".join(p for p in (unit, L.direction(o.direction, lang)) if p)
 
 
-def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] = COMPARISON_METRICS,
+def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str], ...] | None = None,
                      by: str = "policy", group: str = "all", lang: str = "en") -> Figure:
     """A 2x2 (or k x 1) grid of dot-and-interval charts, one panel per metric.
 
@@ -330,6 +329,7 @@ def comparison_panel(summary: pd.DataFrame, metrics: tuple[tuple[str, str, str],
     """
     from .outcomes import outcome
 
+    metrics = metrics or comparison_metrics()
     sub = summary[summary["group"] == group]
     order = list(dict.fromkeys(sub[by].astype(str)))
     ncols = 2 if len(metrics) > 1 else 1

@@ -399,51 +399,32 @@ def scenario_controls(section: str = "rater", model: type = RaterParams, base: S
     return tuple(out)
 
 
+def key_figure_label(o, lang: Lang = "en") -> str:
+    """A key figure's row label: the outcome's label and its unit (``%``, percentage ``points``, hours...)."""
+    if o.percent:
+        unit = L.text("points", lang) if o.direction == 0 else "%"
+    else:
+        unit = o.unit_text(lang)
+    return f"{o.text(lang)} ({unit})" if unit else o.text(lang)
+
+
 def key_figures(sim, lang: Lang = "en") -> pd.Series:
-    """A handful of outcomes of one simulated round, labelled for display.
+    """The outcomes shown as key figures (:func:`asnsim.outcomes.shown`), for one simulated round.
 
-    % Sangat Baik and % Baik or better; Spearman's rho between final score and
-    true performance; the share of the truly top 10% rated Sangat Baik; and
-    the favouritism gap, % Sangat Baik among employees close to their superior
-    minus among the others (percentage points, unadjusted); when ``sim``
-    carries its policy, rater hours per employee-year
-    (:func:`asnsim.metrics.burden`); and, when the employees table has the
-    start-of-year truth, the mean true performance gain over the year (SD;
-    feedback and training, :func:`asnsim.metrics.replicate.true_performance_gain`).
+    By default: Spearman's rho between final score and true performance; the
+    share of the truly top 10% rated Sangat Baik; % Sangat Baik and % Baik or
+    better; the Sangat Baik gap, close to the superior minus not close
+    (percentage points, unadjusted); rater hours per employee-year (NaN when
+    ``sim`` carries no policy); the mean true performance gain over the year
+    (feedback and training; NaN without the start-of-year truth).  Shares are
+    in percent; labels from :func:`key_figure_label`.
     """
-    from scipy import stats
+    from .metrics.replicate import Round
+    from .outcomes import shown
 
-    sc = sim.scores.merge(sim.employees[[C.EMPLOYEE_ID, C.TRUE_PERFORMANCE, C.CLOSENESS]], on=C.EMPLOYEE_ID)
-    sb = (sc[C.PREDIKAT] == C.SANGAT_BAIK).to_numpy()
-    level = sc[C.PREDIKAT].map({p: i for i, p in enumerate(C.PREDIKAT_ORDER)}).to_numpy()
-    truth = sc[C.TRUE_PERFORMANCE].to_numpy()
-    top = truth >= np.quantile(truth, 0.9)
-    close = sc[C.CLOSENESS].to_numpy() == 1
-    gap = (sb[close].mean() - sb[~close].mean()) * 100 if close.any() and (~close).any() else np.nan
-    names = {
-        "sb": {"en": "% Sangat Baik", "id": "% Sangat Baik"},
-        "baik": {"en": "% Baik or better", "id": "% Baik ke atas"},
-        "rho": {"en": "rank correlation with true performance",
-                "id": "korelasi peringkat dengan kinerja sebenarnya"},
-        "top": {"en": "% of the truly top 10% rated Sangat Baik",
-                "id": "% dari 10% terbaik sebenarnya yang mendapat Sangat Baik"},
-        "gap": {"en": "Sangat Baik gap, close minus not close (points)",
-                "id": "selisih % Sangat Baik, dekat minus tidak dekat (poin)"},
-        "hours": {"en": "rater hours per employee-year", "id": "jam penilai per pegawai per tahun"},
-        "gain": {"en": "true performance gain over the year (SD)",
-                 "id": "kenaikan kinerja sebenarnya dalam setahun (simpangan baku)"},
-    }
-    vals = {"sb": 100 * sb.mean(), "baik": 100 * (level >= C.PREDIKAT_ORDER.index(C.BAIK)).mean(),
-            "rho": stats.spearmanr(sc[C.FINAL_SCORE], truth).statistic, "top": 100 * sb[top].mean(),
-            "gap": gap}
-    if getattr(sim, "policy", None) is not None:
-        from .metrics import burden
-        tab = burden(sim.policy, sim.ratings, len(sim.employees))
-        vals["hours"] = float(tab.loc[(tab["metric"] == "rater_hours") & (tab["group"] == "all"), "value"].iloc[0])
-    if C.TRUE_PERFORMANCE_START in sim.employees:
-        from .metrics.replicate import true_performance_gain
-        vals["gain"] = true_performance_gain(sim.employees)
-    return pd.Series({names[k][lang]: v for k, v in vals.items()})
+    r = Round(sim)
+    return pd.Series({key_figure_label(o, lang): (100.0 if o.percent else 1.0) * float(o.compute(r))
+                      for o in shown("key_figure")})
 
 
 def _simulate(policy, scenario, n: int, seed: int):

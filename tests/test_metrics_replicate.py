@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from asnsim import columns as C
-from asnsim.metrics import REPLICATE_METRICS, replicate_metrics
+from asnsim.metrics import replicate_metrics
+from asnsim.outcomes import ROW_ORDER, replicate_outcomes
 from asnsim.pipeline import predikat_distribution, simulate
 
 
@@ -34,7 +35,7 @@ def test_shape_is_fixed_across_scenarios(sim_default, sim_neutral):
     assert list(a.columns) == ["metric", "group", "value"]
     assert len(a) == 27
     assert a[["metric", "group"]].equals(b[["metric", "group"]])
-    assert list(dict.fromkeys(a.metric)) == list(REPLICATE_METRICS)
+    assert list(zip(a.metric, a.group)) == [o.key for o in replicate_outcomes()] == list(ROW_ORDER)
     assert list(a.loc[a.metric == "share_predikat", "group"]) == list(C.PREDIKAT_ORDER)
     assert a.value.dtype == float
 

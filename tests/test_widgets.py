@@ -13,6 +13,7 @@ from asnsim import columns as C
 from asnsim import widgets, workshop
 from asnsim.bounds import SANITY_LIMITS
 from asnsim.errors import PolicyError
+from asnsim.outcomes import outcome, shown
 from asnsim.pipeline import simulate
 from asnsim.scenario import RaterParams
 
@@ -88,6 +89,11 @@ def test_scenario_controls_follow_the_model_fields():
     assert by["scenario.rater.favouritism"].text("id") == "Kedekatan personal dengan atasan"
 
 
+def _kf(metric: str, group: str | None = None, lang: str = "en") -> str:
+    """The key-figure row of an outcome."""
+    return widgets.key_figure_label(outcome(metric, group), lang)
+
+
 def test_key_figures_hand_worked():
     class Sim:
         policy = None
@@ -96,26 +102,29 @@ def test_key_figures_hand_worked():
         scores = pd.DataFrame({C.EMPLOYEE_ID: [1, 2, 3, 4], C.FINAL_SCORE: [10.0, 20.0, 40.0, 30.0],
                                C.PREDIKAT: [C.SANGAT_BAIK, C.BAIK, C.SANGAT_BAIK, C.BUTUH_PERBAIKAN]})
     k = widgets.key_figures(Sim, "en")
-    assert k.iloc[0] == 50 and k.iloc[1] == 75
-    assert k.iloc[2] == pytest.approx(0.8)          # ranks (1,2,4,3) vs (1,2,3,4)
-    assert k.iloc[3] == 0                           # the top 10% (employee 4) is Butuh Perbaikan
-    assert k.iloc[4] == 100                         # close: 2/2 SB; not close: 0/2
-    assert list(widgets.key_figures(Sim, "id").index)[0] == "% Sangat Baik"
+    assert k[_kf("share_predikat", "Sangat Baik")] == 50 and k[_kf("share_at_least_baik")] == 75
+    assert k[_kf("spearman")] == pytest.approx(0.8)          # ranks (1,2,4,3) vs (1,2,3,4)
+    assert k[_kf("share_top_rated_sb")] == 0                  # the top 10% (employee 4) is Butuh Perbaikan
+    assert k[_kf("sb_gap_close")] == 100                      # close: 2/2 SB; not close: 0/2
+    assert np.isnan(k[_kf("rater_hours")])                    # no policy: no burden
+    assert _kf("share_predikat", "Sangat Baik", "id") == "berpredikat Sangat Baik (%)"
+    assert _kf("sb_gap_close") == "Sangat Baik gap, close minus not close (points)"
+    assert list(widgets.key_figures(Sim, "id").index) == [_kf(o.metric, o.group, "id") for o in shown("key_figure")]
 
 
 def test_liveview_reacts_to_a_control_and_plants_favouritism():
     view = widgets.bias_lab(n=N, seed=2, lang="en")
     assert view.n_updates == 1 and set(view.last) == {"predikat", "truth", "fairness", "table"}
-    gap0 = view.last["table"].iloc[4, 1]
+    gap0 = view.last["table"].loc[_kf("sb_gap_close")].iloc[1]
     png0 = view.out_box.children[0].value
     view.set(scenario__rater__favouritism=1.2)
     assert view.n_updates == 2  # one refresh per set(), however many controls change
-    gap1 = view.last["table"].iloc[4, 1]
+    gap1 = view.last["table"].loc[_kf("sb_gap_close")].iloc[1]
     assert gap1 > gap0 + 15     # a planted favouritism of 1.2 SD gives close ratees many more Sangat Baik
     assert view.out_box.children[0].value != png0
     # moving the widget itself (as a user does) also refreshes
     view.widgets["scenario.rater.favouritism"].value = 0.0
-    assert view.n_updates == 3 and view.last["table"].iloc[4, 1] == pytest.approx(gap0)
+    assert view.n_updates == 3 and view.last["table"].loc[_kf("sb_gap_close")].iloc[1] == pytest.approx(gap0)
 
 
 def test_liveview_shows_user_errors_and_keeps_the_last_picture():
@@ -136,7 +145,7 @@ def test_rubric_weights_change_the_final_score():
     pol, scen, _ = widgets.apply_controls(view.values(), "permenpan-6-2022", "default")
     sim = simulate(pol, n=N, seed=1, scenario=scen)
     np.testing.assert_allclose(sim.scores[C.FINAL_SCORE], sim.scores["score_hasil_kerja"])
-    rho = view.last["table"].iloc[2, 1]
+    rho = view.last["table"].loc[_kf("spearman")].iloc[1]
     from scipy import stats
     assert rho == pytest.approx(stats.spearmanr(sim.scores[C.FINAL_SCORE],
                                                 sim.employees[C.TRUE_PERFORMANCE]).statistic)
@@ -242,14 +251,14 @@ def test_runnable_policies_leaves_out_what_the_engine_cannot_run(tmp_path):
 
 def test_rubric_quota_and_periods_reach_the_policy_and_the_figures():
     view = widgets.rubric_designer(n=N, seed=1)
-    hours0 = view.last["table"].iloc[5, 1]
+    hours0 = view.last["table"].loc[_kf("rater_hours")].iloc[1]
     view.set(policy__quota__enabled=True, policy__quota__unit_predikat="Baik", policy__periods__frequency="monthly")
     pol, scen, _ = widgets.apply_controls(view.values(), "permenpan-6-2022", "default")
     assert pol.quota.enabled and pol.quota.unit_predikat == "Baik" and pol.periods.frequency == "monthly"
     sim = simulate(pol, n=N, seed=1, scenario=scen)
     expected = widgets.key_figures(sim, "en")
     pd.testing.assert_series_equal(view.last["table"].iloc[:, 1], expected, check_names=False)
-    assert view.last["table"].iloc[5, 1] > hours0  # monthly evaluations cost more rater time than quarterly
+    assert view.last["table"].loc[_kf("rater_hours")].iloc[1] > hours0  # monthly evaluations cost more rater time than quarterly
 
 
 def test_rubric_kurva_in_practice_reaches_the_scenario_and_moves_predikat():

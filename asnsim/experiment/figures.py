@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import columns as C
 from .. import labels as L
-from ..outcomes import Outcome, outcome
+from ..outcomes import Outcome, outcome, shown
 from ..plots import PNG_METADATA, PREDIKAT_COLOURS, localize
 
 BEST_COLOUR, OTHER_COLOUR = "#1b7837", "#555555"
@@ -147,11 +147,6 @@ def predikat_figure(summary: pd.DataFrame, lang: str = "en", names: dict[str, st
     return png_tag(fig)
 
 
-#: the outcomes of the sweep figure
-SWEEP_METRICS = (("spearman", "all"), ("favouritism_premium", "all"), ("share_predikat", C.SANGAT_BAIK),
-                 ("rater_hours", "all"))
-
-
 def _sweep_values(results) -> tuple[str, dict[str, float]] | None:
     design = results.manifest.get("design", {})
     sweeps = design.get("sweeps", [])
@@ -167,7 +162,8 @@ def _sweep_values(results) -> tuple[str, dict[str, float]] | None:
 
 
 def sweep_figure(results, lang: str = "en") -> str | None:
-    """Estimate against the swept value for four headline outcomes, when the design has one numeric sweep."""
+    """Estimate against the swept value for the outcomes shown in ``sweep`` (:func:`asnsim.outcomes.shown`), when the
+    design has one numeric sweep."""
     found = _sweep_values(results)
     if found is None:
         return None
@@ -178,9 +174,10 @@ def sweep_figure(results, lang: str = "en") -> str | None:
     for col in ("policy", "scenario"):  # the variant label without its sweep suffix: one line per base
         swept = s[col].isin(list(value_of))
         s[f"{col}_base"] = np.where(swept, s[col].str.replace(r"\[.*\]$", "", regex=True), s[col])
-    fig = new_figure(3.3 * len(SWEEP_METRICS), 3.4)
-    axes = fig.subplots(1, len(SWEEP_METRICS), squeeze=False)[0]
-    for ax, (metric, group) in zip(axes, SWEEP_METRICS):
+    panels = [o.key for o in shown("sweep")]
+    fig = new_figure(3.3 * len(panels), 3.4)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (metric, group) in zip(axes, panels):
         o = outcome(metric, group)
         scale = 100.0 if o is not None and o.percent else 1.0
         for (base, scen), line in _rows(s, metric, group).groupby(["policy_base", "scenario_base"], sort=False):

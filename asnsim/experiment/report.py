@@ -20,23 +20,12 @@ from pathlib import Path
 import pandas as pd
 
 from .. import labels as L
-from ..outcomes import FAMILIES, OUTCOMES, VERDICT_METRICS, outcome
+from ..outcomes import FAMILIES, OUTCOMES, outcome, sections, verdict_metrics
 from .figures import forest_figure, predikat_figure, sweep_figure
 from .store import Results
 from .summary import headline, headline_best, predikat_table
 from .verdict import _VARIANT, best_sets, short_names, verdicts_from_replicates
 
-#: report sections: family -> the (metric, group) panels of its figure
-SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "objectivity": (("spearman", "all"), ("topk_precision", "all"), ("predikat_agreement", "all"),
-                    ("share_sb_wrongly_given", "all")),
-    "reliability": (("icc1", "all"), ("krippendorff_alpha_interval", "all"), ("krippendorff_alpha_ordinal", "all"),
-                    ("period_rank_correlation", "all")),
-    "fairness": (("favouritism_premium", "all"), ("unit_context_penalty", "all"), ("sex_gap_conditional", "F-M"),
-                 ("sex_gap_raw", "F-M")),
-    "burden": (("rater_hours", "all"), ("ratee_hours", "all")),
-    "development": (("predikat_flip_rate", "all"), ("true_performance_gain", "all")),
-}
 MAX_SCENARIO_TABLES = 3  # headline and verdict sentences per scenario up to this many, then the first only
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
@@ -75,7 +64,7 @@ def _verdict_cell(r, lang: str) -> str:
 
 def verdict_html(verdicts: pd.DataFrame, scenarios: list[str], lang: str) -> str:
     """The verdict block: one sentence per outcome (per scenario), or a compact outcome x scenario table."""
-    v = verdicts[verdicts["metric"].isin([m for m, _ in VERDICT_METRICS])]
+    v = verdicts[verdicts["metric"].isin([m for m, _ in verdict_metrics()])]
     if len(scenarios) <= MAX_SCENARIO_TABLES:
         parts = []
         for scen in scenarios:
@@ -138,15 +127,16 @@ def _predikat(results: Results, lang: str, names: dict[str, str]) -> str:
             + predikat_figure(summ, lang, labels) + table.reset_index().to_html(index=False, border=0))
 
 
-def _section(results: Results, fam: str, lang: str, best: dict, names: dict[str, str]) -> str:
+def _section(results: Results, fam: str, panels: tuple[tuple[str, str], ...], lang: str, best: dict,
+             names: dict[str, str]) -> str:
     summ = results.summary
     shown, missing = [], []
-    for metric, group in SECTIONS[fam]:
+    for metric, group in panels:
         rows = summ[(summ["metric"] == metric) & (summ["group"].astype(str) == group)]
         if rows.empty:
             continue
         (shown if pd.to_numeric(rows["estimate"]).notna().any() else missing).append((metric, group))
-    note = L.text(f"note_{fam}", lang)
+    note = L.text(f"note_{fam}", lang) if f"note_{fam}" in L.TEXT else ""
     if missing:
         by_note: dict[str, list[str]] = {}
         for m, g in missing:
@@ -179,9 +169,10 @@ def _provenance(results: Results, lang: str) -> str:
 
 
 def _definitions(lang: str) -> str:
+    """What every outcome of the summary table means and which way is better, in report order."""
     items = "".join(f"<li><b>{_esc(o.text(lang))}</b> ({_esc(L.direction(o.direction, lang) or '–')})"
-                    + (f": {_esc(o.definition[lang])}" if o.definition else "") + "</li>"
-                    for o in OUTCOMES if o.family in SECTIONS or o.metric == "share_predikat")
+                    + (f": {_esc(o.definition.get(lang, o.definition['en']))}" if o.definition else "") + "</li>"
+                    for o in OUTCOMES if o.replicate)
     return f"<details><summary>{_esc(L.text('definitions', lang))}</summary><ul class='note'>{items}</ul></details>"
 
 
@@ -218,10 +209,11 @@ def render_report(results: Results, lang: str = "en") -> str:
     parts += _headlines(results, lang, names)
     parts.append(_predikat(results, lang, names))
     if several or not sweep:
-        metrics = tuple(mg for fam in SECTIONS for mg in SECTIONS[fam])
+        layout = sections()
+        metrics = tuple(mg for panels in layout.values() for mg in panels)
         best = best_sets(verdicts_from_replicates(results.replicates, summ, lang, metrics)) if several else {}
-        for fam in SECTIONS:
-            parts.append(_section(results, fam, lang, best, names))
+        for fam, panels in layout.items():
+            parts.append(_section(results, fam, panels, lang, best, names))
     parts.append(_definitions(lang))
     parts.append(f"<details><summary>{_esc(L.text('full_summary', lang))}</summary>{_table(summ)}</details>")
     if several and not results.paired.empty:
@@ -248,5 +240,5 @@ def write_report(results: Results, path: str | Path, lang: str = "en") -> Path:
     return path
 
 
-__all__ = ["FAMILIES", "SECTIONS", "forest_figure", "headline_html", "predikat_figure", "render_report",
+__all__ = ["FAMILIES", "forest_figure", "headline_html", "predikat_figure", "render_report",
            "sweep_figure", "verdict_html", "write_report"]

@@ -37,9 +37,6 @@ PAIRED_COLUMNS = ["scenario", "policy", "reference", "metric", "group", "differe
 RANKING_COLUMNS = ["scenario", "metric", "group", "direction", "policy", "mean_rank", "rank_low", "rank_high",
                    "p_best", "n_reps"]
 
-#: which way is better, for ranking: +1 higher, -1 lower, 0 closer to zero (from :data:`asnsim.outcomes.OUTCOMES`).
-#: Metrics without a direction (predikat shares) describe a distribution and are not ranked.
-DIRECTION: dict[str, int] = directions()
 _DIRECTION_NAME = {1: "higher is better", -1: "lower is better", 0: "closer to 0 is better"}
 
 
@@ -217,7 +214,8 @@ def paired_scenarios(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFr
 def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Rank the policies in every replicate and summarise the ranks' uncertainty.
 
-    For each scenario and each metric with a direction (:data:`DIRECTION`),
+    For each scenario and each metric with a direction (:func:`asnsim.outcomes.directions`; predikat shares
+    describe a distribution and are not ranked),
     policies are ranked within every replicate in which all of them have a
     value (1 = best; ties share the average rank); a policy for which the
     metric never applies (agreement with a single rater) is left out of that
@@ -233,11 +231,12 @@ def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
     """
     if replicates.empty:
         return pd.DataFrame(columns=RANKING_COLUMNS)
-    wide = _wide(replicates[replicates["metric"].isin(list(DIRECTION))])
+    direction = directions()
+    wide = _wide(replicates[replicates["metric"].isin(list(direction))])
     if wide.empty:
         return pd.DataFrame(columns=RANKING_COLUMNS)
     metric = wide.index.get_level_values("metric")
-    sign = metric.map(DIRECTION).to_numpy(float)
+    sign = metric.map(direction).to_numpy(float)
     x = wide.to_numpy(float)
     badness = np.where(sign[:, None] == 0, np.abs(x), -sign[:, None] * x)
     finite = pd.DataFrame(np.isfinite(badness), columns=wide.columns, index=wide.index)
@@ -259,7 +258,7 @@ def rank_policies(replicates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
     out.columns = ["scenario", "metric", "group", "policy", "mean_rank", "rank_low", "rank_high", "p_best"]
     out = out[out["mean_rank"].notna()].reset_index(drop=True)
     out["n_reps"] = out.set_index(["scenario", "metric", "group"]).index.map(n).to_numpy(int)
-    out["direction"] = out["metric"].map(lambda m: _DIRECTION_NAME[DIRECTION[m]])
+    out["direction"] = out["metric"].map(lambda m: _DIRECTION_NAME[direction[m]])
     return out[RANKING_COLUMNS]
 
 
@@ -378,6 +377,6 @@ def _fmt_est(est: float, mcse: float, o=None, lang: str = "en") -> str:
     return f"{text} ({L.number(scale * mcse, digits, lang)})"
 
 
-__all__ = ["DIRECTION", "PAIRED_COLUMNS", "RANKING_COLUMNS", "SUMMARY_COLUMNS", "check_reference", "headline",
+__all__ = ["PAIRED_COLUMNS", "RANKING_COLUMNS", "SUMMARY_COLUMNS", "check_reference", "headline",
            "headline_best", "headline_columns", "paired_differences", "paired_scenarios", "predikat_table",
            "rank_policies", "summarize"]

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .. import labels as L
-from ..outcomes import VERDICT_METRICS, Outcome, outcome
+from ..outcomes import Outcome, outcome, verdict_metrics
 from .summary import _interval, _wide
 
 GAP_COLUMNS = ["scenario", "metric", "group", "policy", "leader", "estimate", "leader_estimate", "worse_by",
@@ -69,7 +69,7 @@ def _goodness(x: np.ndarray, direction: int) -> tuple[np.ndarray, np.ndarray]:
     return direction * x, est
 
 
-def leader_gaps(replicates: pd.DataFrame, metrics: tuple[tuple[str, str], ...] = VERDICT_METRICS,
+def leader_gaps(replicates: pd.DataFrame, metrics: tuple[tuple[str, str], ...] | None = None,
                 level: float = 0.95) -> pd.DataFrame:
     """How far each policy falls behind the best one, per scenario and outcome, paired over replicates.
 
@@ -77,8 +77,9 @@ def leader_gaps(replicates: pd.DataFrame, metrics: tuple[tuple[str, str], ...] =
     ----------
     replicates : DataFrame
         ``scenario, policy, replicate, metric, group, value`` (the experiment's replicate table).
-    metrics : tuple of (metric, group)
-        Outcomes with a direction in :data:`asnsim.outcomes.OUTCOMES`.
+    metrics : tuple of (metric, group), optional
+        Outcomes with a direction in :data:`asnsim.outcomes.OUTCOMES`; default
+        :func:`asnsim.outcomes.verdict_metrics`.
     level : float
         Interval coverage.
 
@@ -100,7 +101,7 @@ def leader_gaps(replicates: pd.DataFrame, metrics: tuple[tuple[str, str], ...] =
     [['b', 'b', 0.0], ['a', 'b', 0.8333]]
     """
     keep = pd.Series(False, index=replicates.index)
-    for metric, group in metrics:
+    for metric, group in metrics or verdict_metrics():
         keep |= (replicates["metric"] == metric) & (replicates["group"].astype(str) == group)
     sub = replicates[keep]
     if sub.empty:
@@ -150,7 +151,7 @@ def _best_set(block: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
 
 
 def verdict_table(summary: pd.DataFrame, gaps: pd.DataFrame, lang: str = "en",
-                  metrics: tuple[tuple[str, str], ...] = VERDICT_METRICS, level: float = 0.95,
+                  metrics: tuple[tuple[str, str], ...] | None = None, level: float = 0.95,
                   names: dict[str, str] | None = None) -> pd.DataFrame:
     """One verdict per scenario and outcome: the best policy or the set that cannot be separated.
 
@@ -164,8 +165,8 @@ def verdict_table(summary: pd.DataFrame, gaps: pd.DataFrame, lang: str = "en",
         :func:`leader_gaps` output.
     lang : {"en", "id"}
         Language of ``warning`` and ``sentence``.
-    metrics : tuple of (metric, group)
-        The outcomes, in the order of the verdicts.
+    metrics : tuple of (metric, group), optional
+        The outcomes, in the order of the verdicts (default :func:`asnsim.outcomes.verdict_metrics`).
     level : float
         The gaps' interval coverage (for the sentences).
     names : mapping, optional
@@ -195,7 +196,7 @@ def verdict_table(summary: pd.DataFrame, gaps: pd.DataFrame, lang: str = "en",
     for scen in scenarios:
         s_sub = summary[summary["scenario"] == scen]
         policies = list(dict.fromkeys(s_sub["policy"]))
-        for metric, group in metrics:
+        for metric, group in metrics or verdict_metrics():
             o = outcome(metric, group)
             if o is None or o.direction is None:
                 continue
@@ -330,7 +331,7 @@ def best_sets(verdicts: pd.DataFrame) -> dict[tuple[str, str, str], set[str]]:
 
 
 def verdicts_from_replicates(replicates: pd.DataFrame, summary: pd.DataFrame, lang: str = "en",
-                             metrics: tuple[tuple[str, str], ...] = VERDICT_METRICS,
+                             metrics: tuple[tuple[str, str], ...] | None = None,
                              level: float = 0.95) -> pd.DataFrame:
     """:func:`leader_gaps` then :func:`verdict_table`: the verdicts of an experiment (sweep variants named short)."""
     names = short_names(list(dict.fromkeys(summary["policy"]))) if len(summary) else {}

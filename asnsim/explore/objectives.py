@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import DesignError
 
-#: direction codes, as in :data:`asnsim.experiment.summary.DIRECTION`
+#: direction codes, as in :data:`asnsim.outcomes.DIRECTIONS` (an outcome's ``direction``)
 HIGHER, LOWER, ZERO = 1, -1, 0
 DIRECTION_WORDS = {HIGHER: "higher is better", LOWER: "lower is better", ZERO: "closer to 0 is better"}
 

@@ -18,12 +18,12 @@ from .objectivity import (objectivity, predikat_agreement, predikat_confusion, r
 from .gtheory import d_study, facets_needed, g_study
 from .reliability import (category_agreement, icc_forms, icc_oneway, krippendorff_alpha, rwg,
                           variance_components)
-from .replicate import REPLICATE_METRICS, replicate_metrics
+from .replicate import Round, replicate_metrics
 from .report import analyze_reports, employee_scores, fairness_report, policy_predikat, reliability_report, write_reports
 from .stability import period_scores, stability
 
 __all__ = [
-    "GroupMetric", "REPLICATE_METRICS", "analyze_reports", "burden", "category_agreement", "d_study", "employee_scores",
+    "GroupMetric", "Round", "analyze_reports", "burden", "category_agreement", "d_study", "employee_scores",
     "equal_opportunity", "facets_needed", "fairness", "fairness_report", "favouritism_premium", "g_study",
     "icc_forms", "icc_oneway", "policy_predikat", "reliability_report", "write_reports",
     "krippendorff_alpha", "objectivity", "period_scores", "predikat_agreement", "predikat_confusion",

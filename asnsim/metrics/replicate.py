@@ -1,12 +1,19 @@
-"""The headline metrics of one simulated round, for the Monte Carlo experiment runner.
+"""The outcomes of one simulated round, for the Monte Carlo experiment runner.
 
-:func:`replicate_metrics` returns the same rows, in the same order, for every
-policy and scenario (NaN where a metric does not apply), so replicate tables
-stack and pivot without surprises.  It calls the library functions without
-bootstrap intervals; the experiment's Monte Carlo spread replaces them.
+:func:`replicate_metrics` computes one row per outcome of the registry
+(:data:`asnsim.outcomes.OUTCOMES`, in the fixed row order of
+:func:`asnsim.outcomes.replicate_outcomes`), the same rows in the same order
+for every policy and scenario (NaN where an outcome does not apply), so
+replicate tables stack and pivot without surprises.  Each outcome's
+``compute`` reads a :class:`Round`, which computes what several outcomes share
+(the objectivity table, the predikat shares, the burden table, the stability
+table) once.  The library functions run without bootstrap intervals; the
+experiment's Monte Carlo spread replaces them.
 """
 
 from __future__ import annotations
+
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -20,15 +27,6 @@ from .objectivity import objectivity
 from .reliability import icc_oneway, krippendorff_alpha
 from .stability import period_scores, stability
 
-#: metric names of :func:`replicate_metrics`, in output order (``share_predikat`` has one row per level)
-REPLICATE_METRICS = (
-    "spearman", "kendall", "topk_precision", "share_sb_wrongly_given", "share_sb_wrongly_denied",
-    "predikat_agreement", "predikat_too_high", "predikat_too_low", "rmse_standardized",
-    "share_predikat", "share_at_least_baik",
-    "icc1", "krippendorff_alpha_interval", "krippendorff_alpha_ordinal",
-    "sex_gap_raw", "sex_gap_conditional", "favouritism_premium", "unit_context_penalty",
-    "rater_hours", "ratee_hours", "predikat_flip_rate", "period_rank_correlation", "true_performance_gain",
-)
 SEX_GAP_GROUP = "F-M"
 
 
@@ -54,8 +52,145 @@ def true_performance_gain(employees: pd.DataFrame) -> float:
     return float(gain.mean()) if len(gain) else NAN
 
 
+class Round:
+    """One appraisal round, as the outcomes read it: its tables and what several outcomes share, computed once.
+
+    Parameters
+    ----------
+    sim : asnsim.pipeline.Simulation or similar
+        ``employees`` (with ``true_performance``, ``sex``, ``closeness``, ``unit_context``), ``scores``,
+        ``ratings``, ``policy`` (may be None: burden is then NaN) and optionally ``indicators``.
+    top_share : float
+        The truly top share that deserves Sangat Baik (and k of top-k precision).
+
+    Each public method is one outcome's value (a float, NaN where it does not apply); an outcome's ``compute``
+    calls one (:mod:`asnsim.outcomes`), and a plug-in outcome may read :attr:`sim` directly.
+    """
+
+    def __init__(self, sim, top_share: float = 0.10):
+        self.sim = sim
+        self.top_share = top_share
+        self.employees, self.scores = sim.employees, sim.scores
+        self.ratings = getattr(sim, "ratings", None)
+        self.policy = getattr(sim, "policy", None)
+
+    # ---- objectivity
+    @cached_property
+    def _objectivity(self) -> pd.DataFrame:
+        return objectivity(self.scores, self.employees, top_share=self.top_share, ci=False)
+
+    def objectivity_value(self, name: str) -> float:
+        """A row of :func:`asnsim.metrics.objectivity` (``spearman``, ``share_sb_wrongly_given``, ...)."""
+        return _value(self._objectivity, name)
+
+    def share_top_rated_sb(self) -> float:
+        """Of the truly top ``top_share``, the share rated Sangat Baik (1 - wrongly denied)."""
+        return 1.0 - self.objectivity_value("share_sb_wrongly_denied")
+
+    # ---- predikat distribution
+    @cached_property
+    def _shares(self) -> np.ndarray:
+        codes = predikat_codes(self.scores[C.PREDIKAT])
+        valid = codes[codes >= 0]
+        return np.bincount(valid, minlength=len(LEVELS)) / max(len(valid), 1) if len(valid) else np.full(5, NAN)
+
+    def predikat_share(self, level: str) -> float:
+        """Share of employees with predikat ``level``."""
+        return float(self._shares[LEVELS.index(level)])
+
+    def share_at_least_baik(self) -> float:
+        return float(self._shares[LEVELS.index(C.BAIK):].sum())
+
+    # ---- agreement among raters
+    @cached_property
+    def _multi(self) -> pd.DataFrame:
+        rt = self.ratings
+        units = [C.RATEE_ID, C.ITEM] + ([C.PERIOD] if C.PERIOD in rt else [])
+        return rt[units + [C.SCORE]], units
+
+    def icc1(self) -> float:
+        """One-way ICC(1) among the raters of the same ratee, item and period, whatever their role."""
+        multi, units = self._multi
+        return _value(icc_oneway(multi, units), "icc1")
+
+    def krippendorff_alpha(self, level: str) -> float:
+        """Krippendorff's alpha (``interval`` or ``ordinal``; ordinal NaN beyond 50 distinct scores)."""
+        multi, units = self._multi
+        if level == "ordinal" and multi[C.SCORE].nunique() > 50:
+            return NAN
+        return _value(krippendorff_alpha(multi, units, level=level), f"krippendorff_alpha_{level}")
+
+    # ---- fairness
+    @cached_property
+    def _merged(self) -> pd.DataFrame:
+        cols = [C.EMPLOYEE_ID, C.FINAL_SCORE] + ([C.PREDIKAT] if C.PREDIKAT in self.scores else [])
+        return self.scores[cols].merge(self.employees.drop(columns=C.PREDIKAT, errors="ignore"), on=C.EMPLOYEE_ID,
+                                       how="inner")
+
+    def _column(self, name: str) -> np.ndarray:
+        m = self._merged
+        return m[name].to_numpy(float) if name in m else np.full(len(m), NAN)
+
+    @cached_property
+    def _sex_gaps(self) -> tuple[float, float]:
+        m = self._merged
+        if C.SEX not in m or not {"F", "M"} <= set(m[C.SEX].astype(str)):
+            return NAN, NAN
+        keep = m[C.SEX].astype(str).isin(["F", "M"]).to_numpy()
+        gaps = score_gaps(self._column(C.FINAL_SCORE)[keep], m[C.SEX].astype(str)[keep],
+                          self._column(C.TRUE_PERFORMANCE)[keep], reference="M")
+        return _value(gaps, "score_gap_raw_std", "F"), _value(gaps, "score_gap_conditional_std", "F")
+
+    def sex_gap(self, kind: str) -> float:
+        """Women's minus men's mean final score in final-score SD units, ``raw`` or ``conditional`` on truth."""
+        return self._sex_gaps[0 if kind == "raw" else 1]
+
+    def favouritism_premium(self) -> float:
+        score, truth = self._column(C.FINAL_SCORE), self._column(C.TRUE_PERFORMANCE)
+        return _value(favouritism_premium(score, self._column(C.CLOSENESS), truth), "favouritism_premium")
+
+    def unit_context_penalty(self) -> float:
+        score, truth = self._column(C.FINAL_SCORE), self._column(C.TRUE_PERFORMANCE)
+        return _value(unit_context_penalty(score, self._column(C.UNIT_CONTEXT), truth), "unit_context_penalty")
+
+    def sb_gap_close(self) -> float:
+        """Share rated Sangat Baik among employees close to their superior minus among the others (unadjusted)."""
+        sb = (self._merged[C.PREDIKAT] == C.SANGAT_BAIK).to_numpy()
+        close = self._column(C.CLOSENESS) == 1
+        return float(sb[close].mean() - sb[~close].mean()) if close.any() and (~close).any() else NAN
+
+    # ---- burden
+    @cached_property
+    def _burden(self) -> pd.DataFrame | None:
+        if self.policy is None or self.ratings is None:
+            return None
+        return burden(self.policy, self.ratings, n_employees=len(self.employees))
+
+    def burden_value(self, name: str) -> float:
+        """``rater_hours`` or ``ratee_hours`` per employee-year (NaN without a policy)."""
+        return NAN if self._burden is None else _value(self._burden, name)
+
+    # ---- stability
+    @cached_property
+    def _stability(self) -> pd.DataFrame | None:
+        rt = self.ratings
+        if rt is None or C.PERIOD not in rt or rt[C.PERIOD].nunique() <= 1:
+            return None
+        periodic = rt[rt[C.PERIOD].astype(str) != "annual"]  # stability leaves the annual summary out
+        return stability(period_scores(self.policy, periodic, self.employees, getattr(self.sim, "indicators", None)))
+
+    def stability_value(self, name: str) -> float:
+        """``predikat_flip_rate`` or ``period_rank_correlation`` between consecutive periods (NaN with one)."""
+        return NAN if self._stability is None else _value(self._stability, name)
+
+    # ---- development
+    def true_performance_gain(self) -> float:
+        return true_performance_gain(self.employees)
+
+
 def replicate_metrics(sim, top_share: float = 0.10) -> pd.DataFrame:
-    """Headline objectivity, reliability, fairness, burden and stability metrics of one round.
+    """Every outcome of the registry for one round: objectivity, distribution, reliability, fairness, burden,
+    stability and development.
 
     Parameters
     ----------
@@ -68,94 +203,32 @@ def replicate_metrics(sim, top_share: float = 0.10) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``metric, group, value``; the rows, always in this order:
-
-        - ``spearman``, ``kendall``: final score vs true performance;
-        - ``topk_precision``, ``share_sb_wrongly_given``, ``share_sb_wrongly_denied``
-          (against the truly top ``top_share``), ``predikat_agreement``,
-          ``predikat_too_high``, ``predikat_too_low`` (against the
-          truth-based predikat), ``rmse_standardized``: see
-          :mod:`asnsim.metrics.objectivity`;
-        - ``share_predikat`` with group = each of the five predikat (Sangat
-          Kurang ... Sangat Baik), and ``share_at_least_baik``;
-        - ``icc1`` (one-way, unbalanced), ``krippendorff_alpha_interval``,
-          ``krippendorff_alpha_ordinal``: agreement among the raters of the
-          same ratee, item and period, whatever their role; NaN when no
-          ratee-item has two ratings (e.g. atasan-only designs; the ordinal
-          alpha also when scores take more than 50 distinct values);
-        - ``sex_gap_raw``, ``sex_gap_conditional`` (group ``F-M``): women's
-          mean final score minus men's, in final-score SD units, raw and
-          adjusted for true performance;
-        - ``favouritism_premium``, ``unit_context_penalty``: final-score SD
-          units per unit of closeness / unit context, conditional on truth;
-        - ``rater_hours``, ``ratee_hours``: per employee per year (policy
-          burden minutes, periods per year, the panels in the ratings);
-        - ``predikat_flip_rate``, ``period_rank_correlation``: between
-          consecutive periods when the ratings carry more than one period
-          (each period scored on its own), else NaN;
-        - ``true_performance_gain``: mean of ``true_performance -
-          true_performance_start`` (true-performance SD units), what feedback
-          and training added over the year (0 for designs without them; NaN
-          without the start column).  The objectivity and fairness rows compare
-          with ``true_performance``, the truth at the time of rating.
+        Columns ``metric, group, value``: one row per outcome of
+        :func:`asnsim.outcomes.replicate_outcomes`, always in that order
+        (docs/metrics.md lists them with their definitions).  Agreement
+        outcomes are NaN when no ratee-item has two ratings (atasan-only
+        designs), stability outcomes when the ratings carry one period, the
+        true-performance gain without the start-of-year truth (real data).
+        Objectivity and fairness compare with ``true_performance``, the truth
+        at the time of rating.
 
     Examples
     --------
     >>> from asnsim.pipeline import simulate
+    >>> from asnsim.outcomes import replicate_outcomes
     >>> tab = replicate_metrics(simulate("permenpan-6-2022", n=300, seed=1))
-    >>> list(tab.columns), len(tab)
-    (['metric', 'group', 'value'], 27)
+    >>> list(tab.columns), len(tab) == len(replicate_outcomes())
+    (['metric', 'group', 'value'], True)
     """
-    emp, sc, rt, pol = sim.employees, sim.scores, sim.ratings, sim.policy
-    rows: list[tuple[str, str, float]] = []
+    from ..outcomes import replicate_outcomes
 
-    obj = objectivity(sc, emp, top_share=top_share, ci=False)
-    for name in REPLICATE_METRICS[:9]:
-        rows.append((name, ALL, _value(obj, name)))
-
-    codes = predikat_codes(sc[C.PREDIKAT])
-    valid = codes[codes >= 0]
-    shares = np.bincount(valid, minlength=len(LEVELS)) / max(len(valid), 1) if len(valid) else np.full(5, NAN)
-    rows += [("share_predikat", lev, float(shares[i])) for i, lev in enumerate(LEVELS)]
-    rows.append(("share_at_least_baik", ALL, float(shares[LEVELS.index(C.BAIK):].sum())))
-
-    units = [C.RATEE_ID, C.ITEM] + ([C.PERIOD] if C.PERIOD in rt else [])
-    multi = rt[units + [C.SCORE]]
-    rows.append(("icc1", ALL, _value(icc_oneway(multi, units), "icc1")))
-    rows.append(("krippendorff_alpha_interval", ALL,
-                 _value(krippendorff_alpha(multi, units, level="interval"), "krippendorff_alpha_interval")))
-    rows.append(("krippendorff_alpha_ordinal", ALL,
-                 _value(krippendorff_alpha(multi, units, level="ordinal"), "krippendorff_alpha_ordinal")
-                 if multi[C.SCORE].nunique() <= 50 else NAN))
-
-    m = sc[[C.EMPLOYEE_ID, C.FINAL_SCORE]].merge(emp, on=C.EMPLOYEE_ID, how="inner")
-    score = m[C.FINAL_SCORE].to_numpy(float)
-    truth = m[C.TRUE_PERFORMANCE].to_numpy(float) if C.TRUE_PERFORMANCE in m else np.full(len(m), NAN)
-    raw = cond = NAN
-    if C.SEX in m and {"F", "M"} <= set(m[C.SEX].astype(str)):
-        keep = m[C.SEX].astype(str).isin(["F", "M"]).to_numpy()
-        gaps = score_gaps(score[keep], m[C.SEX].astype(str)[keep], truth[keep], reference="M")
-        raw = _value(gaps, "score_gap_raw_std", "F")
-        cond = _value(gaps, "score_gap_conditional_std", "F")
-    rows += [("sex_gap_raw", SEX_GAP_GROUP, raw), ("sex_gap_conditional", SEX_GAP_GROUP, cond)]
-    close = m[C.CLOSENESS].to_numpy(float) if C.CLOSENESS in m else np.full(len(m), NAN)
-    ctx = m[C.UNIT_CONTEXT].to_numpy(float) if C.UNIT_CONTEXT in m else np.full(len(m), NAN)
-    rows.append(("favouritism_premium", ALL, _value(favouritism_premium(score, close, truth), "favouritism_premium")))
-    rows.append(("unit_context_penalty", ALL, _value(unit_context_penalty(score, ctx, truth), "unit_context_penalty")))
-
-    bur = burden(pol, rt, n_employees=len(emp))
-    rows += [("rater_hours", ALL, _value(bur, "rater_hours")), ("ratee_hours", ALL, _value(bur, "ratee_hours"))]
-
-    flip = rho = NAN
-    if C.PERIOD in rt and rt[C.PERIOD].nunique() > 1:
-        periodic = rt[rt[C.PERIOD].astype(str) != "annual"]  # stability leaves the annual summary out
-        st = stability(period_scores(pol, periodic, emp, getattr(sim, "indicators", None)))
-        flip, rho = _value(st, "predikat_flip_rate"), _value(st, "period_rank_correlation")
-    rows += [("predikat_flip_rate", ALL, flip), ("period_rank_correlation", ALL, rho)]
-    rows.append(("true_performance_gain", ALL, true_performance_gain(emp)))
-
+    r = Round(sim, top_share)
+    rows = [(o.metric, o.group, float(o.compute(r))) for o in replicate_outcomes()]
     out = pd.DataFrame(rows, columns=[METRIC, GROUP, VALUE])
     out[METRIC] = out[METRIC].astype(object)
     out[GROUP] = out[GROUP].astype(object)
     out[VALUE] = out[VALUE].astype(float)
     return out
+
+
+__all__ = ["Round", "SEX_GAP_GROUP", "replicate_metrics", "true_performance_gain"]

@@ -155,9 +155,8 @@ def test_conditional_dominance_credits_truth_not_bias():
     assert abs(_v(tab, "predikat_dominance_conditional", "F")) < 0.03
 
 
-def test_fairness_table_on_a_simulation_and_errors():
-    from asnsim.pipeline import simulate
-    sim = simulate("permenpan-6-2022", n=400, seed=5)
+def test_fairness_table_on_a_simulation_and_errors(small_round):
+    sim = small_round
     tab = fairness(sim.scores, sim.employees, "position_class", n_boot=100, rng=np.random.default_rng(0))
     assert list(tab.columns) == ["metric", "group", "value", "ci_low", "ci_high"]
     again = fairness(sim.scores, sim.employees, "position_class", n_boot=100, rng=np.random.default_rng(0))

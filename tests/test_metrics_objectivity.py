@@ -124,17 +124,16 @@ def test_stability_hand_worked_and_annual_left_out():
     assert np.isnan(one.value).all()
 
 
-def test_period_scores_on_a_two_period_simulation():
-    from asnsim.pipeline import simulate
+def test_period_scores_on_a_two_period_simulation(small_round):
     from asnsim.scoring import score
-    sim = simulate("permenpan-6-2022", n=200, seed=4)
+    sim = small_round
     r1 = sim.ratings.copy()
     r2 = sim.ratings.copy()
     r1[C.PERIOD], r2[C.PERIOD] = "TW1", "TW2"
     r2[C.SCORE] = np.where(r2[C.RATEE_ID] % 2 == 0, 3.0, r2[C.SCORE])  # even ids rated top on every item in TW2
     ratings = pd.concat([r1, r2], ignore_index=True)
     ps = period_scores(sim.policy, ratings, sim.employees, sim.indicators)
-    assert set(ps[C.PERIOD]) == {"TW1", "TW2"} and len(ps) == 400
+    assert set(ps[C.PERIOD]) == {"TW1", "TW2"} and len(ps) == 2 * len(sim.employees)
     first = score(sim.policy, r1, sim.employees, sim.indicators).set_index(C.EMPLOYEE_ID)[C.PREDIKAT]
     tw1 = ps[ps[C.PERIOD] == "TW1"].set_index(C.EMPLOYEE_ID)[C.PREDIKAT]
     pd.testing.assert_series_equal(tw1, first, check_names=False)
@@ -142,5 +141,5 @@ def test_period_scores_on_a_two_period_simulation():
     even = first.index.to_numpy() % 2 == 0
     assert (tw2[even] == SB).all() and tw2[~even].equals(first[~even])
     tab = stability(ps).set_index(["metric", "group"]).value
-    expected = (first[even] != SB).sum() / 200   # exactly the even ids not already Sangat Baik flip
+    expected = (first[even] != SB).sum() / len(first)   # exactly the even ids not already Sangat Baik flip
     assert tab["predikat_flip_rate", "all"] == pytest.approx(expected)

@@ -258,10 +258,9 @@ def test_unit_predikat_draw_follows_cutpoints_and_truth():
     assert set(fixed[C.UNIT_PREDIKAT]) == {"Kurang"} and fixed[C.N].sum() == n
 
 
-def test_simulated_leaders_follow_unit_predikat_and_units_meet_quotas():
-    from asnsim.pipeline import simulate
+def test_simulated_leaders_follow_unit_predikat_and_units_meet_quotas(small_round_neutral):
     from asnsim.quota import unit_leaders
-    sim = simulate("permenpan-6-2022", n=400, seed=11, scenario="neutral")   # rules as written: all units enforce
+    sim = small_round_neutral   # rules as written: all units enforce
     emp = sim.employees.set_index(C.EMPLOYEE_ID)
     sc = sim.scores.set_index(C.EMPLOYEE_ID).loc[emp.index]
     leader = unit_leaders(sim.employees)

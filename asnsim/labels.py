@@ -333,30 +333,9 @@ GROUP_VALUES: dict[str, dict[str, dict[object, str]]] = {
 }
 
 
-#: Labels of scenario parameters (the controls of the bias lab); a parameter without one is labelled by its name.
-PARAM_LABELS: dict[str, dict[str, str]] = {
-    "noise_sd": {"en": "Rating noise (SD)", "id": "Ketidakpastian penilaian (simpangan baku)"},
-    "leniency_mean": {"en": "Leniency: average shift", "id": "Kemurahan rata-rata penilai"},
-    "leniency_sd": {"en": "Leniency: differences between raters", "id": "Perbedaan antar-penilai"},
-    "favouritism": {"en": "Favouritism toward close ratees", "id": "Kedekatan personal dengan atasan"},
-    "favouritism_sd": {"en": "Favouritism: differences between raters", "id": "Perbedaan favoritisme antar-atasan"},
-    "stakeholder_noise_sd": {"en": "Stakeholder rating noise (SD)", "id": "Ketidakpastian penilaian pemangku kepentingan"},
-    "scale_use_mean": {"en": "Scale use: average spread (central tendency < 0 < extremity)",
-                       "id": "Penggunaan skala: rata-rata (cenderung tengah < 0 < ekstrem)"},
-    "scale_use_sd": {"en": "Scale use: differences between raters", "id": "Penggunaan skala: perbedaan antar-penilai"},
-    "halo_mean": {"en": "Halo: average", "id": "Efek halo: rata-rata"},
-    "halo_sd": {"en": "Halo: differences between raters", "id": "Efek halo: perbedaan antar-penilai"},
-    "ingroup_bias": {"en": "In-group bias", "id": "Bias kelompok sendiri"},
-    "ingroup_attribute": {"en": "In-group attribute", "id": "Atribut kelompok"},
-    "fatigue": {"en": "Fatigue with many ratees", "id": "Kelelahan penilai (banyak yang dinilai)"},
-    "fatigue_threshold": {"en": "Fatigue starts after (ratees)", "id": "Kelelahan mulai setelah (orang)"},
-    "drift_mean": {"en": "Drift over periods: average", "id": "Pergeseran antar-periode: rata-rata"},
-    "drift_sd": {"en": "Drift over periods: differences", "id": "Pergeseran antar-periode: perbedaan"},
-    "reciprocity": {"en": "Reciprocity among peers", "id": "Saling balas antar-rekan"},
-    "conformity": {"en": "Conformity to the superior", "id": "Ikut-ikutan penilaian atasan"},
-    "self_inflation": {"en": "Self-rating inflation: average", "id": "Penilaian diri yang melambung: rata-rata"},
-    "self_inflation_sd": {"en": "Self-rating inflation: differences", "id": "Penilaian diri: perbedaan"},
-    "recency": {"en": "Recency (weight of the last period)", "id": "Efek kejadian terakhir"},
+#: Labels of the scenario parameters that belong to no rater effect; the rater effects' own labels come from
+#: the registry (:func:`asnsim.effects.param_labels`).  Read :data:`PARAM_LABELS`.
+OTHER_PARAM_LABELS: dict[str, dict[str, str]] = {
     "peers": {"en": "Peers per ratee", "id": "Jumlah rekan penilai"},
     "stakeholders": {"en": "Stakeholders per ratee", "id": "Jumlah pemangku kepentingan penilai"},
     "unit_context_sd": {"en": "Unit context spread (SD)", "id": "Perbedaan kondisi unit (simpangan baku)"},
@@ -364,5 +343,21 @@ PARAM_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-__all__ = ["GROUP_NAMES", "GROUP_VALUES", "LANGS", "NA", "PARAM_LABELS", "TEXT", "arrow", "check_lang", "direction",
-           "family", "join_names", "number", "percent", "text", "worse_word"]
+def param_labels() -> dict[str, dict[str, str]]:
+    """Labels of scenario parameters (the controls of the bias lab): every registered rater effect's
+    parameters, then :data:`OTHER_PARAM_LABELS`; a parameter without one is labelled by its name."""
+    from .effects import param_labels as effect_labels  # numpy: imported when a label is asked for
+
+    return {**effect_labels(), **OTHER_PARAM_LABELS}
+
+
+def __getattr__(name: str):
+    """``PARAM_LABELS``: :func:`param_labels`, built on first use (light commands never load the effects)."""
+    if name == "PARAM_LABELS":
+        return param_labels()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["GROUP_NAMES", "GROUP_VALUES", "LANGS", "NA", "OTHER_PARAM_LABELS", "PARAM_LABELS", "TEXT", "arrow",
+           "check_lang", "direction", "family", "join_names", "number", "param_labels", "percent", "text",
+           "worse_word"]

@@ -8,7 +8,9 @@ comparison meets the same raters (common random numbers).
 
 The impression of rater ``r`` of ratee ``i`` on item ``j`` in period ``p``
 is built in this order (each term is a ``fx_<effect>`` truth column; a term
-whose magnitude is zero is exactly 0)::
+whose magnitude is zero is exactly 0).  Each term is one rater effect of
+:mod:`asnsim.effects` (its parameters, disposition and term), applied in the
+order of its ``order`` (:func:`asnsim.effects.applied`)::
 
     t       = true_score = true component of i + item deviation + period deviation
     halo    = h_r * (G_i - b_ij)          G_i true_performance, b_ij t without period deviation
@@ -46,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from . import effects
 from .errors import AsnsimError, PolicyError
 from .policy import Component, Policy
 from .population import period_months
@@ -57,12 +60,20 @@ TRUE_OF_KIND = {
     "competency_technical": C.TRUE_TECHNICAL,
     "competency_nontechnical": C.TRUE_NONTECHNICAL,
 }
-EFFECTS = ("leniency", "scale_use", "halo", "favouritism", "ingroup", "fatigue", "drift",
-           "reciprocity", "conformity", "self_inflation", "recency", "noise")
-FX_COLUMNS = tuple(f"fx_{e}" for e in EFFECTS)
 #: Members of a unit per external stakeholder in the unit's pool (assumption).
 RATEES_PER_STAKEHOLDER = 5
-DISPOSITIONS = ("leniency", "scale_factor", "halo", "favouritism", "ingroup", "drift", "self_inflation")
+
+
+def __getattr__(name: str):
+    """``EFFECTS``, ``FX_COLUMNS`` and ``DISPOSITIONS``: the registered rater effects' names, ratings columns and
+    disposition columns (:mod:`asnsim.effects`), read from the registry when asked for."""
+    if name == "EFFECTS":
+        return effects.effect_names()
+    if name == "FX_COLUMNS":
+        return effects.fx_columns()
+    if name == "DISPOSITIONS":
+        return tuple(e.disposition for e in effects.dispositions())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ------------------------------------------------------------------ raters
@@ -91,7 +102,9 @@ def draw_dispositions(employees: pd.DataFrame, params: RaterParams, rng: np.rand
 
     Returns
     -------
-    DataFrame indexed by ``rater_id`` with float32 columns
+    DataFrame indexed by ``rater_id``: one float32 column per disposition of a registered rater effect
+    (:func:`asnsim.effects.dispositions`, each from its own row of standard normals, in registration
+    order), then the effects' rater attributes.  The built-ins:
     ``leniency = leniency_mean + leniency_sd * z``,
     ``scale_factor = exp(scale_use_mean + scale_use_sd * z)`` (below 1:
     central tendency; above 1: extremity), ``halo = clip(halo_mean + halo_sd *
@@ -112,30 +125,15 @@ def draw_dispositions(employees: pd.DataFrame, params: RaterParams, rng: np.rand
     """
     _, first, pool = stakeholder_pool(employees)
     n_raters = int(first[-1] + pool[-1])
-    z = rng.standard_normal((len(DISPOSITIONS), n_raters), dtype=np.float32)
-    p = params
-    out = {
-        "leniency": _affine(p.leniency_mean, p.leniency_sd, z[0]),
-        "scale_factor": np.exp(_affine(p.scale_use_mean, p.scale_use_sd, z[1])),
-        "halo": np.clip(_affine(p.halo_mean, p.halo_sd, z[2]), 0, 1),
-        "favouritism": np.maximum(_affine(p.favouritism, p.favouritism_sd, z[3]), 0),
-        "ingroup": np.full(n_raters, p.ingroup_bias, np.float32),
-        "drift": _affine(p.drift_mean, p.drift_sd, z[5]),
-        "self_inflation": _affine(p.self_inflation, p.self_inflation_sd, z[6]),
-    }
-    group = np.full(n_raters, -1, np.int32)
-    ids = employees[C.EMPLOYEE_ID].to_numpy()
-    group[ids] = pd.Categorical(employees[p.ingroup_attribute]).codes
-    df = pd.DataFrame({k: v.astype(np.float32) for k, v in out.items()}, index=pd.RangeIndex(n_raters, name=C.RATER_ID))
-    df["group"] = group
+    drawn = effects.dispositions()
+    z = rng.standard_normal((len(drawn), n_raters), dtype=np.float32)  # one row per disposition, always drawn
+    out = {e.disposition: np.asarray(e.draw(params, z[i]), np.float32) for i, e in enumerate(drawn)}
+    df = pd.DataFrame(out, index=pd.RangeIndex(n_raters, name=C.RATER_ID))
+    for e in effects.RATER_EFFECTS:
+        if e.rater_attributes is not None:
+            for column, values in e.rater_attributes(employees, params, n_raters).items():
+                df[column] = values
     return df
-
-
-def _affine(mean: float, sd: float, z: np.ndarray) -> np.ndarray:
-    """``mean + sd * z`` in float32, exactly ``mean`` (no -0.0) when ``sd`` is 0."""
-    if sd == 0:
-        return np.full(z.shape, mean + 0.0, np.float32)
-    return (np.float32(mean) + np.float32(sd) * z).astype(np.float32)
 
 
 # ------------------------------------------------------------------ panels
@@ -302,14 +300,12 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
     for _, c in comps:
         roles += [r for r in c.raters if r not in roles]
     panels = {role: panel(employees, role, params, rng, policy.name) for role in C.ROLES if role in roles}
-    disp = {k: dispositions[k].to_numpy() for k in dispositions.columns}
-    n_ratees = _ratee_counts(panels, len(disp["leniency"]))
-    fatigue_w = (1 - np.exp(-params.fatigue * np.maximum(0.0, n_ratees - params.fatigue_threshold))
-                 ).astype(np.float32) if params.fatigue > 0 else None
-    close = employees[C.CLOSENESS].to_numpy().astype(bool)
-    general = employees[C.TRUE_PERFORMANCE].to_numpy().astype(np.float32)
-    group = disp["group"]
-    id_group = group[ids]
+    rnd = effects.RatingRound(employees, policy, params, {k: dispositions[k].to_numpy() for k in dispositions.columns},
+                              panels, rng, ids, employees[C.TRUE_PERFORMANCE].to_numpy().astype(np.float32))
+    order = effects.applied()
+    for e in order:
+        if e.prepare is not None:
+            rnd.prepared[e.name] = e.prepare(rnd)
 
     # sizes, to fill preallocated columns
     items_all = list(dict.fromkeys(it for _, c in comps for it in c.items))
@@ -328,7 +324,7 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
         C.PERIOD: np.empty(n_rows, np.int8), C.SCORE: np.empty(n_rows, np.float64),
         C.COMPONENT: np.empty(n_rows, np.int8), C.TRUE_SCORE: np.empty(n_rows, np.float32),
     }
-    fx_out = {f: np.zeros(n_rows, np.float32) for f in FX_COLUMNS}
+    fx_out = {e.column: np.zeros(n_rows, np.float32) for e in effects.RATER_EFFECTS}
     at = 0
     for pi, period in enumerate(periods):
         tau = 1.0 if period == "annual" else _period_time(policy, period)
@@ -339,83 +335,27 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
             k = len(comp.items)
             base = bases[cname]
             truth = base + dev[:, None] if (dev is not None and comp.kind == "results") else base
-            use_recency = (params.recency > 0 and period == "annual" and comp.kind == "results"
-                           and dev_last is not None)
-            center = scale_center(comp)
             y_atasan = None
-            ordered = sorted(comp.raters, key=lambda r: r != C.ATASAN)
-            for role in ordered:
+            for role in sorted(comp.raters, key=lambda r: r != C.ATASAN):  # the atasan first (conformity)
                 pos, rater = panels[role]
                 P = len(pos)
-                rows = P * k
-                sl = slice(at, at + rows)
-                # every term is computed into its own output column (fx[e] is a view of it), or, for
-                # per-pair terms, as a (P, 1) column broadcast over items: no (P, k) temporaries, whose
-                # fresh pages cost more than the arithmetic at national scale
-                view = {e: fx_out[f"fx_{e}"][sl].reshape(P, k) for e in EFFECTS}
-                every = len(pos) == n and bool((pos == np.arange(n)).all())  # the panel is every ratee in order
-                t = truth if every else truth[pos]  # (P, k); per-pair terms below broadcast over items
-                fx = {}
-                if disp["halo"].any():
-                    b = base if every else base[pos]
-                    h = view["halo"]
-                    np.subtract((general if every else general[pos])[:, None], b, out=h)
-                    h *= disp["halo"][rater][:, None]
-                    fx["halo"] = h
-                if role != C.SELF:
-                    if disp["leniency"].any():
-                        fx["leniency"] = disp["leniency"][rater][:, None]
-                    if role in (C.ATASAN, C.REKAN, C.BAWAHAN) and disp["favouritism"].any():
-                        cl = _closeness(role, close, pos, rater, ids)
-                        fx["favouritism"] = (disp["favouritism"][rater] * cl)[:, None]
-                    if role != C.STAKEHOLDER and params.ingroup_bias != 0:
-                        same = (group[rater] == id_group[pos]) & (group[rater] >= 0)
-                        fx["ingroup"] = (disp["ingroup"][rater] * same)[:, None]
-                    if disp["drift"].any():
-                        fx["drift"] = (disp["drift"][rater] * np.float32(tau))[:, None]
-                else:
-                    if disp["self_inflation"].any():
-                        fx["self_inflation"] = disp["self_inflation"][rater][:, None]
-                if use_recency:
-                    fx["recency"] = (np.float32(params.recency) * (dev_last - dev)[pos]).astype(np.float32)[:, None]
-                x = t.copy()
-                for v in fx.values():
-                    x += v
-                if (disp["scale_factor"] != 1).any():
-                    fx["scale_use"] = _times_centred(x, center, disp["scale_factor"][rater] - 1, view["scale_use"])
-                    x += fx["scale_use"]
-                if fatigue_w is not None and role != C.SELF:
-                    fx["fatigue"] = _times_centred(x, center, -fatigue_w[rater], view["fatigue"])
-                    x += fx["fatigue"]
-                sd = params.noise_sd if role != C.STAKEHOLDER else float(np.hypot(params.noise_sd,
-                                                                                 params.stakeholder_noise_sd))
-                if sd > 0:
-                    fx["noise"] = rng.standard_normal(dtype=np.float32, out=view["noise"])
-                    fx["noise"] *= np.float32(sd)
-                    x += fx["noise"]
-                if role == C.REKAN and params.reciprocity > 0:
-                    rev = _reverse(pos, rater, ids)
-                    fx["reciprocity"] = np.multiply(np.float32(params.reciprocity), (x - t)[rev],
-                                                    out=view["reciprocity"])
-                    x += fx["reciprocity"]
+                sl = slice(at, at + P * k)
+                every = P == n and bool((pos == np.arange(n)).all())  # the panel is every ratee in order
+                t = truth if every else truth[pos]  # (P, k)
+                block = effects.RatingBlock(rnd, role, comp, period, tau, pos, rater, every, base, t, t.copy(),
+                                            scale_center(comp), dev, dev_last, y_atasan)
+                _apply_effects(block, order, {e.name: fx_out[e.column][sl].reshape(P, k) for e in order})
                 if role == C.ATASAN:
-                    y_atasan = x if every else None
-                elif (policy.forum.enabled and params.conformity > 0 and role != C.SELF
-                      and y_atasan is not None):
-                    fx["conformity"] = np.multiply(np.float32(params.conformity), y_atasan[pos] - x,
-                                                   out=view["conformity"])
-                    x += fx["conformity"]
+                    y_atasan = block.x if every else None
                 out[C.RATEE_ID][sl].reshape(P, k)[:] = ids[pos][:, None]
                 out[C.RATER_ID][sl].reshape(P, k)[:] = rater[:, None]
                 out[C.RATER_ROLE][sl] = C.ROLES.index(role)
                 out[C.ITEM][sl].reshape(P, k)[:] = item_codes[cname][None, :]
                 out[C.PERIOD][sl] = pi
                 out[C.COMPONENT][sl] = ci
-                _quantize(comp, x.ravel(), out[C.SCORE][sl])
+                _quantize(comp, block.x.ravel(), out[C.SCORE][sl])
                 out[C.TRUE_SCORE][sl] = t.ravel()
-                for e, v in fx.items():  # + 0 turns -0.0 into 0.0 (in place for the terms already in view)
-                    np.add(v, np.float32(0), out=view[e])
-                at += rows
+                at += P * k
     cats = {C.RATER_ROLE: list(C.ROLES), C.ITEM: items_all, C.PERIOD: list(periods),
             C.COMPONENT: [c for c, _ in comps]}
     cols = {}
@@ -423,6 +363,23 @@ def simulate_ratings(employees: pd.DataFrame, policy: Policy, dispositions: pd.D
         cols[key] = pd.Categorical.from_codes(arr, categories=cats[key]) if key in cats else arr
     cols.update(fx_out)
     return pd.DataFrame(cols, copy=False)
+
+
+def _apply_effects(block: effects.RatingBlock, order: tuple, view: dict[str, np.ndarray]) -> None:
+    """Add every effect's term to ``block.x`` in ``order`` and write each term into its ``fx_`` column.
+
+    A term is computed into its own output column (``view[name]``, a (P, k) view of it) or, for per-pair
+    terms, as a (P, 1) column broadcast over items: no (P, k) temporaries, whose fresh pages cost more than
+    the arithmetic at national scale.  An absent term (None) leaves its column exactly 0.
+    """
+    terms = {}
+    for e in order:
+        v = e.term(block, view[e.name])
+        if v is not None:
+            block.x += v
+            terms[e.name] = v
+    for name, v in terms.items():  # + 0 turns -0.0 into 0.0 (in place for the terms already in view)
+        np.add(v, np.float32(0), out=view[name])
 
 
 def _quantize(comp: Component, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -457,40 +414,3 @@ def _float32_at_least(c: float) -> np.float32:
     """
     t = np.float32(c)
     return np.nextafter(t, np.float32(np.inf)) if float(t) < c else t
-
-
-def _times_centred(x: np.ndarray, center: float, factor: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``factor[:, None] * (x - center)`` in float32, computed into ``out``."""
-    np.subtract(x, np.float32(center), out=out)
-    return np.multiply(factor[:, None], out, out=out)
-
-
-def _closeness(role: str, close: np.ndarray, pos: np.ndarray, rater: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """1 where rater and ratee are close (see the module docstring), as float32."""
-    if role == C.ATASAN:
-        return close[pos].astype(np.float32)
-    rpos = pd.Index(ids).get_indexer(rater)
-    if role == C.BAWAHAN:
-        return close[rpos].astype(np.float32)
-    return (close[pos] & close[rpos]).astype(np.float32)
-
-
-def _reverse(pos: np.ndarray, rater: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """For each peer pair (ratee, rater), the index of the pair (rater, ratee) in the same panel."""
-    rpos = pd.Index(ids).get_indexer(rater).astype(np.int64)
-    n = len(ids)
-    key = pos.astype(np.int64) * n + rpos
-    order = np.argsort(key)
-    found = order[np.searchsorted(key[order], rpos * n + pos)]
-    return found
-
-
-def _ratee_counts(panels: dict, n_raters: int) -> np.ndarray:
-    """Number of distinct ratees each rater rates (over all roles), for fatigue."""
-    counts = np.zeros(n_raters, np.float64)
-    for pos, rater in panels.values():
-        counts += np.bincount(rater, minlength=n_raters)[:n_raters]
-    self_pairs = panels.get(C.SELF)
-    if self_pairs is not None:
-        counts -= np.bincount(self_pairs[1], minlength=n_raters)[:n_raters]
-    return counts

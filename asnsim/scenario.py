@@ -6,7 +6,9 @@ every effect off; ``default``: a realistic mix, each value with its source or
 stated assumption; showcase scenarios that switch one mechanism on).  Files
 may ``extends`` another scenario, as policies do.  Every effect has a
 magnitude, and at zero it is exactly absent.  ``docs/model.md`` lists every
-parameter with its default and its source or assumption.
+parameter with its default and its source or assumption.  The ``[rater]``
+keys are the parameters of the registered rater effects
+(:mod:`asnsim.effects`): :class:`RaterParams` is built from the registry.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from .bounds import COUNT_LIMIT, Count, FrozenModel, Latent, LatentSD, LogShift, LogSD, Money, SafeName, Share
+from .bounds import COUNT_LIMIT, FrozenModel, LatentSD, LogShift, LogSD, Money, SafeName, Share
 from .errors import PolicyError
 from .policy import Assumption, Source, builtin_names, load_model
 
@@ -85,35 +87,21 @@ def correlation_matrix(v: float | tuple[tuple[float, ...], ...]) -> np.ndarray:
     return m
 
 
-class RaterParams(_Frozen):
-    """Rater dispositions, drawn once per rater, and rating noise (latent SD units).
+def _rater_params() -> type[FrozenModel]:
+    """The ``[rater]`` model, built from the rater-effect registry (:func:`asnsim.effects.param_fields`)."""
+    from pydantic import create_model
 
-    See :mod:`asnsim.raters` for the formula of each effect.
-    """
+    from . import effects
 
-    noise_sd: LatentSD = 0.5
-    stakeholder_noise_sd: LatentSD = 0.0
-    leniency_mean: Latent = 0.0
-    leniency_sd: LatentSD = 0.0
-    scale_use_mean: Latent = 0.0
-    scale_use_sd: LatentSD = 0.0
-    halo_mean: Share = 0.0
-    halo_sd: LatentSD = 0.0
-    favouritism: LatentSD = 0.0
-    favouritism_sd: LatentSD = 0.0
-    ingroup_bias: Latent = 0.0
-    ingroup_attribute: Literal["sex", "age_band", "tenure_band", "status", "position_class"] = "sex"
-    fatigue: LatentSD = 0.0
-    fatigue_threshold: Count = 10.0
-    drift_mean: Latent = 0.0
-    drift_sd: LatentSD = 0.0
-    reciprocity: Share = 0.0
-    conformity: Share = 0.0
-    self_inflation: Latent = 0.0
-    self_inflation_sd: LatentSD = 0.0
-    recency: Share = 0.0
-    peers: int = Field(4, ge=0, le=40)
-    stakeholders: int = Field(2, ge=0, le=20)
+    return create_model("RaterParams", __base__=_Frozen, __module__=__name__, __doc__=(
+        "Rater dispositions, drawn once per rater, rating noise and panel sizes (latent SD units).\n\n"
+        "Its fields are the parameters of the registered rater effects (:mod:`asnsim.effects`), then the panel "
+        "sizes ``peers`` and ``stakeholders``; see :mod:`asnsim.raters` for the formula of each effect."),
+        **effects.param_fields(final=True))
+
+
+#: Rater dispositions, rating noise and panel sizes: one field per parameter of a registered rater effect.
+RaterParams = _rater_params()
 
 
 class IndicatorParams(_Frozen):

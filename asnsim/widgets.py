@@ -356,7 +356,8 @@ class LiveView:
 
 # ---------------------------------------------------------------- the apps (notebooks 02, 03, 05)
 
-#: Labels of scenario parameters (in :mod:`asnsim.labels`); a parameter without an entry is labelled by its name.
+#: Labels of scenario parameters (:func:`asnsim.labels.param_labels`: the rater effects' from the registry);
+#: a parameter without an entry is labelled by its name.
 PARAM_LABELS = L.PARAM_LABELS
 DEFAULT_MAX = 1.5
 
@@ -375,10 +376,11 @@ def scenario_controls(section: str = "rater", model: type = RaterParams, base: S
     """
     scen = load_scenario(base)
     current = getattr(scen, section)
+    labels = L.param_labels()
     out = []
     for name, info in model.model_fields.items():
         value = getattr(current, name)
-        label = PARAM_LABELS.get(name, {"en": name.replace("_", " "), "id": name.replace("_", " ")})
+        label = labels.get(name, {"en": name.replace("_", " "), "id": name.replace("_", " ")})
         if get_origin(info.annotation) is Literal:
             out.append(Control(f"scenario.{section}.{name}", "choice", value, label,
                                options=tuple((v, {"en": str(v), "id": str(v)}) for v in get_args(info.annotation))))

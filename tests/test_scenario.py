@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from asnsim.cli import main
+from asnsim.effects import PANEL_PARAMS, RATER_EFFECTS
 from asnsim.errors import PolicyError
 from asnsim.scenario import IndicatorParams, PopulationParams, RaterParams, load_scenario, scenario_names
 
-#: parameters that are not effects (sizes, noise, base rates)
-NOT_EFFECTS = {"noise_sd", "fatigue_threshold", "ingroup_attribute", "peers", "stakeholders", "share_female",
-               "share_pppk", "share_close", "team_size", "component_corr", "period_persistence",
-               "innovation_base", "innovation_slope", "loading", "count_per_year", "workload_sd",
-               "quality_level", "budget_per_year"}
+#: parameters that are not effects (sizes, noise, base rates); the rater effects' settings and the panel sizes
+#: come from the rater-effect registry
+NOT_EFFECTS = {"noise_sd", "share_female", "share_pppk", "share_close", "team_size", "component_corr",
+               "period_persistence", "innovation_base", "innovation_slope", "loading", "count_per_year",
+               "workload_sd", "quality_level", "budget_per_year",
+               *PANEL_PARAMS, *(k for e in RATER_EFFECTS for k in e.settings)}
 
 
 def test_builtins():

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from asnsim.effects import PANEL_PARAMS, RATER_EFFECTS
 from asnsim.overrides import apply_overrides
 from asnsim.scenario import IndicatorParams, RaterParams, load_scenario
 from asnsim.why.behaviour import BEHAVIOURS, behaviour_label, default_uncertainties
 
-#: scenario keys that are settings of the design, not behaviours with a magnitude
-NOT_BEHAVIOURS = {"rater.fatigue_threshold", "rater.peers", "rater.stakeholders", "rater.ingroup_attribute",
-                  "indicators.loading", "indicators.count_per_year", "indicators.workload_sd",
-                  "indicators.quality_level", "indicators.budget_per_year"}
+#: scenario keys that are settings of the design, not behaviours with a magnitude (the rater effects' settings
+#: and the panel sizes from the rater-effect registry)
+NOT_BEHAVIOURS = {"indicators.loading", "indicators.count_per_year", "indicators.workload_sd",
+                  "indicators.quality_level", "indicators.budget_per_year",
+                  *(f"rater.{k}" for k in PANEL_PARAMS), *(f"rater.{k}" for e in RATER_EFFECTS for k in e.settings)}
 
 
 def test_every_rater_and_indicator_parameter_is_a_behaviour_or_a_declared_setting():
@@ -47,12 +49,17 @@ def test_labels_in_both_languages():
 
 
 def test_the_documented_table_is_the_code():
+    import re
     from pathlib import Path
 
+    from asnsim.why.behaviour import markdown_table
+
     doc = (Path(__file__).parents[1] / "docs" / "why.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip(): line for line in doc.splitlines() if line.startswith("| ") and "`" in line}
-    for b in BEHAVIOURS:
-        row = rows[b.en]
+    block = re.search(r"<!-- behaviours: begin.*?-->\n(.*?)<!-- behaviours: end -->", doc, re.S)
+    assert block is not None, "docs/why.md lost its generated behaviour table"
+    assert block.group(1) == markdown_table(), "docs/why.md is out of date: run python -m asnsim.effects"
+    rows = {line.split("|")[1].strip(): line for line in block.group(1).splitlines()[2:]}
+    for b in BEHAVIOURS:   # and the table says what the code does, key by key
         ranges = [u for u in default_uncertainties() if u.group == b.name]
-        assert all(f"`{k}`" in row for k in b.keys)
-        assert row.split("|")[3].strip() == ", ".join(f"{u.low:g} - {u.high:g}" for u in ranges)
+        assert all(f"`{k}`" in rows[b.en] for k in b.keys)
+        assert rows[b.en].split("|")[3].strip() == ", ".join(f"{u.low:g} - {u.high:g}" for u in ranges)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..effects import listed
 from .sobol import Uncertainty
 
 
@@ -41,22 +42,11 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
               "manipulasi log aktivitas"),
     Behaviour("self_report", ("indicators.self_report_inflation", "indicators.self_report_sd"),
               "inflated self-reports", "laporan diri yang dibesarkan"),
-    Behaviour("rating_noise", ("rater.noise_sd", "rater.stakeholder_noise_sd"), "rating noise",
-              "galat penilaian", 0.5),
-    Behaviour("halo", ("rater.halo_mean", "rater.halo_sd"), "halo", "efek halo"),
-    Behaviour("leniency", ("rater.leniency_mean", "rater.leniency_sd"), "leniency", "kemurahan penilai"),
-    Behaviour("favouritism", ("rater.favouritism", "rater.favouritism_sd"), "favouritism (closeness)",
-              "favoritisme (kedekatan)"),
-    Behaviour("ingroup", ("rater.ingroup_bias",), "in-group bias", "bias kelompok sendiri"),
-    Behaviour("drift", ("rater.drift_mean", "rater.drift_sd"), "drift over the year", "pergeseran sepanjang tahun"),
-    Behaviour("self_inflation", ("rater.self_inflation", "rater.self_inflation_sd"), "self-rating inflation",
-              "penilaian diri yang dibesarkan"),
-    Behaviour("recency", ("rater.recency",), "recency", "efek kebaruan"),
-    Behaviour("central_tendency", ("rater.scale_use_mean", "rater.scale_use_sd"), "central tendency (scale use)",
-              "kecenderungan ke tengah"),
-    Behaviour("fatigue", ("rater.fatigue",), "rater fatigue", "kelelahan penilai"),
-    Behaviour("reciprocity", ("rater.reciprocity",), "peer reciprocity", "timbal balik rekan"),
-    Behaviour("conformity", ("rater.conformity",), "conformity in the forum", "konformitas dalam forum"),
+    # the raters' behaviours: one per rater effect with magnitudes, from the registry (rating noise first, then
+    # the order of the ratings stage): rating_noise, halo, leniency, favouritism, ingroup, drift, self_inflation,
+    # recency, central_tendency, fatigue, reciprocity, conformity
+    *(Behaviour(e.behaviour[0], tuple(f"rater.{k}" for k in e.magnitudes), e.behaviour[1], e.behaviour[2],
+                e.low_factor) for e in listed() if e.magnitudes),
 )
 
 
@@ -107,4 +97,15 @@ def default_uncertainties(reference=None) -> list[Uncertainty]:
     return out
 
 
-__all__ = ["BEHAVIOURS", "Behaviour", "behaviour_label", "default_uncertainties"]
+def markdown_table(reference=None) -> str:
+    """The behaviour table of docs/why.md: each behaviour's keys and default ranges (a test keeps the page equal
+    to this)."""
+    ranges = default_uncertainties(reference)
+    lines = ["| behaviour | keys | default range |", "|---|---|---|"]
+    for b in BEHAVIOURS:
+        span = ", ".join(f"{u.low:g} - {u.high:g}" for u in ranges if u.group == b.name)
+        lines.append(f"| {b.en} | {', '.join(f'`{k}`' for k in b.keys)} | {span} |")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["BEHAVIOURS", "Behaviour", "behaviour_label", "default_uncertainties", "markdown_table"]

@@ -461,7 +461,8 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
     bootstrap : int
         Rater-cluster bootstrap replicates for standard errors (0: none).
     rng : numpy.random.Generator, optional
-        For the bootstrap.
+        For the bootstrap: required when ``bootstrap`` > 0 (the CLI passes
+        ``stage_rng(seed, "bootstrap")``; there is no hidden default seed).
 
     Returns
     -------
@@ -487,6 +488,9 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
     With no true leniency (``neutral``) ``leniency_sd`` is still about 0.16 here: a spread
     estimated from small teams rated on a 3-level scale cannot fall to zero (a boundary bias).
     """
+    if bootstrap and not isinstance(rng, np.random.Generator):
+        raise TypeError("a calibration bootstrap needs an explicit numpy Generator (rng=...), "
+                        "e.g. asnsim.rng.stage_rng(seed, 'bootstrap')")
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
     everyone = ratings.assign(_component=_component_of_items(ratings, pol, source).to_numpy(),
                               **({C.PERIOD: "annual"} if C.PERIOD not in ratings.columns else {}))
@@ -529,7 +533,7 @@ def calibrate(ratings: pd.DataFrame, policy: Policy | str = "permenpan-6-2022", 
     cal.group_effects = effects
     cal.group_attribute = group
     if bootstrap:
-        cal.se = _bootstrap(r, pol, source, bootstrap, rng or np.random.default_rng(0))
+        cal.se = _bootstrap(r, pol, source, bootstrap, rng)
     return cal
 
 

@@ -161,8 +161,9 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
     The title reports Spearman's rank correlation over *all* employees,
     :math:`\\rho = \\operatorname{corr}(\\operatorname{rank}(s), \\operatorname{rank}(t))`
     (as scipy.stats.spearmanr: the correlation of average ranks); at most
-    ``max_points`` points are drawn (a random subset drawn with ``rng``,
-    default seed 0, for large populations).
+    ``max_points`` points are drawn for large populations: a random subset
+    drawn with ``rng`` when given, else evenly spaced rows of the table (no
+    random numbers, so the figure is the same on every call).
 
     Parameters
     ----------
@@ -179,8 +180,9 @@ def score_vs_truth(scores: pd.DataFrame, employees: pd.DataFrame, lang: str = "e
     rho = float(np.corrcoef(merged[C.FINAL_SCORE].rank(), merged[C.TRUE_PERFORMANCE].rank())[0, 1])
     shown = merged
     if len(merged) > max_points:
-        rng = rng if rng is not None else np.random.default_rng(0)
-        shown = merged.iloc[np.sort(rng.choice(len(merged), max_points, replace=False))]
+        rows = (np.sort(rng.choice(len(merged), max_points, replace=False)) if rng is not None
+                else np.linspace(0, len(merged) - 1, max_points).round().astype(np.int64))
+        shown = merged.iloc[rows]
     fig, ax = _figure((7.0, 4.2))
     jitter = (shown[C.EMPLOYEE_ID].to_numpy() % 7 - 3) * 0.25  # deterministic de-overlap
     for level, colour in zip(C.PREDIKAT_ORDER, PREDIKAT_COLOURS):

@@ -190,7 +190,7 @@ def test_every_notebook_saves_the_figure_the_readme_shows():
     readme = (root / "README.md").read_text(encoding="utf-8")
     docs = (root / "docs" / "notebooks.md").read_text(encoding="utf-8")
     notebooks = sorted((root / "notebooks").glob("0*.ipynb"))
-    assert len(notebooks) == 6
+    assert len(notebooks) >= 6   # 06: the policy explorer
     for nb in notebooks:
         code = "".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
                        if c["cell_type"] == "code")

@@ -125,15 +125,20 @@ def explore(space: LeverSpace | Sequence[str | Lever], objectives: Sequence[Obje
     spec = study_spec(space, objectives, settings, evaluator)
     with _quiet_optuna():
         study, backend = load_study(url, spec, len(objectives), study_name)
-        run = Search(study, backend, url, space, objectives, settings)
-        if workers > 1 or scheduler:
-            from ..experiment.runner import executor as make_executor
+        try:
+            run = Search(study, backend, url, space, objectives, settings)
+            if workers > 1 or scheduler:
+                from ..experiment.runner import executor as make_executor
 
-            with make_executor(workers, scheduler) as (ex, slots):
-                spent = run.run(evaluator, ex, slots, progress)
-        else:
-            spent = run.run(evaluator, None, 1, progress)
-        trials, values = trial_table(study, space, objectives)
+                with make_executor(workers, scheduler) as (ex, slots, *_):
+                    spent = run.run(evaluator, ex, slots, progress)
+            else:
+                spent = run.run(evaluator, None, 1, progress)
+            trials, values = trial_table(study, space, objectives)
+        finally:
+            engine = getattr(backend, "engine", None)
+            if engine is not None:   # close the database (SQLite folds its write-ahead log back in)
+                engine.dispose()
     from .storage import redact
     return Exploration(space, objectives, trials, values, pareto_table(trials, values, space, objectives, settings.z),
                        study.study_name, redact(url), spent, settings)

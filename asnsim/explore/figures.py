@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from ..plots import Figure  # shows itself as a PNG in notebooks
 
 from .objectives import Objective
 
@@ -47,6 +47,13 @@ TEXT = {
     "lower": {"en": "lower is better", "id": "makin rendah makin baik"},
     "zero": {"en": "closer to 0 is better", "id": "makin dekat 0 makin baik"},
 }
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    """A long outcome label on several lines (axis labels of neighbouring panels must not overlap)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width)) or label
 
 
 def text(key: str, lang: str = "en") -> str:
@@ -83,8 +90,8 @@ def front_scatter(trials: pd.DataFrame, pareto: pd.DataFrame, objectives: Sequen
             for _, r in pareto.iterrows():
                 ax.annotate(r["design"], (r[oi.name], r[oj.name]), fontsize=7, xytext=(3, 3),
                             textcoords="offset points")
-        ax.set_xlabel(f"{oi.title}\n({direction_text(oi, lang)})", fontsize=9)
-        ax.set_ylabel(f"{oj.title}\n({direction_text(oj, lang)})", fontsize=9)
+        ax.set_xlabel(f"{_wrap(oi.title, 40)}\n({direction_text(oi, lang)})", fontsize=9)
+        ax.set_ylabel(f"{_wrap(oj.title, 34)}\n({direction_text(oj, lang)})", fontsize=9)
         _mark_better(ax, oi, oj, lang)
     for ax in axes[len(pairs):]:
         ax.set_visible(False)
@@ -139,7 +146,7 @@ def parallel_coordinates(pareto: pd.DataFrame, objectives: Sequence[Objective], 
         ax.axvline(j, c="#444444", lw=0.8)
         ax.annotate(f"{best:.3g}", (j, 1.0), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
         ax.annotate(f"{worst:.3g}", (j, 0.0), xytext=(0, -12), textcoords="offset points", ha="center", fontsize=8)
-    ax.set_xticks(range(k), [f"{o.title}\n({direction_text(o, lang)})" for o in objectives], fontsize=8)
+    ax.set_xticks(range(k), [f"{_wrap(o.title, 24)}\n({direction_text(o, lang)})" for o in objectives], fontsize=8)
     ax.set_yticks([])
     ax.set_ylim(-0.12, 1.12)
     ax.set_xlim(-0.3, k - 0.5)

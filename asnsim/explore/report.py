@@ -38,6 +38,12 @@ WORDS = {
     "robustness": {"en": "Robustness across rater behaviours", "id": "Ketahanan terhadap perilaku penilai"},
     "discovery": {"en": "Where the design fails (scenario discovery)",
                   "id": "Di mana desain gagal (penemuan skenario)"},
+    "verdicts_note": {"en": "Per objective, the best front design, or the designs that cannot be separated from "
+                            "it: paired differences over the replicates every front design shares, beyond 2 "
+                            "Monte Carlo SEs.",
+                      "id": "Per tujuan, desain front terbaik, atau desain yang tidak dapat dibedakan darinya: "
+                            "selisih berpasangan atas replikasi yang sama bagi setiap desain front, melebihi 2 "
+                            "galat baku Monte Carlo."},
     "all_trials": {"en": "All designs tried", "id": "Semua desain yang dicoba"},
     "best_on": {"en": "Best on {name}: {design} ({value})", "id": "Terbaik untuk {name}: {design} ({value})"},
     "front_n": {"en": "{n} designs are on the Pareto front (none is better on every objective than another).",
@@ -104,18 +110,19 @@ class ReportInputs:
     requirements: Sequence[str] = ()
     n_worlds: int = 0
     discovery: dict | None = None  # {"design": str, "prim": Prim, "fail_share": float}
+    verdicts: Sequence[str] = ()   # one sentence per objective (asnsim.explore.verdicts)
 
 
 def _answer(r: ReportInputs, lang: str) -> str:
     items = []
-    for o in r.objectives:
+    for o in () if r.verdicts else r.objectives:   # the verdicts say it with paired differences
         x = r.pareto[o.name].to_numpy(float)
         if len(x) == 0:
             continue
         i = int({1: np.argmax(x), -1: np.argmin(x), 0: np.argmin(np.abs(x))}[o.direction])
         items.append(word("best_on", lang, name=html.escape(o.title), design=r.pareto["design"].iloc[i],
                           value=f"{x[i]:.4g} &plusmn; {r.pareto[f'{o.name}_mcse'].iloc[i]:.2g}"))
-    lines = [word("front_n", lang, n=len(r.pareto))] + items
+    lines = [word("front_n", lang, n=len(r.pareto))] + items + [html.escape(v) for v in r.verdicts]
     n_close = int((~r.pareto["separable"]).sum()) if len(r.pareto) else 0
     lines.append(word("not_sep", lang, n=n_close) if n_close else word("all_sep", lang))
     done = r.trials[r.trials["status"] == "complete"] if "status" in r.trials else r.trials
@@ -137,6 +144,8 @@ def render_report(r: ReportInputs, lang: str = "en") -> str:
     obj = "".join(f"<li>{html.escape(o.title)} ({direction_text(o, lang)})</li>" for o in r.objectives)
     lev = "".join(f"<li><code>{html.escape(s)}</code></li>" for s in r.levers)
     meta = "".join(f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>" for k, v in r.meta.items())
+    if r.verdicts:
+        parts.append(f"<p class='note'>{word('verdicts_note', lang)}</p>")
     parts.append(f"<h2>{word('search', lang)}</h2><p>{word('objectives', lang)}:</p><ul>{obj}</ul>"
                  f"<p>{word('levers', lang)}:</p><ul>{lev}</ul><ul class='note'>{meta}</ul>")
     parts.append(f"<h2>{word('front', lang)}</h2>")

@@ -83,9 +83,8 @@ def test_a_huge_seed_is_a_seed(tmp_path, capsys):
     ("calibrate", "--name", "=cmd()", "a name holds letters"),
 ])
 def test_bad_counts_refused_before_any_work(cmd, option, value, fragment, tmp_path, capsys):
-    t0 = time.perf_counter()
+    # "argument OPTION:" is argparse's prefix: refused while parsing, before any work
     _one_line_refusal(capsys, _argv(cmd, tmp_path, option, value), f"argument {option}:", fragment)
-    assert time.perf_counter() - t0 < 30   # refused while parsing, not after a run
 
 
 def test_no_command_and_unknown_command_are_one_line(capsys):
@@ -127,9 +126,8 @@ def test_memory_estimate_scales_the_pilot_and_compares_with_what_is_free(monkeyp
     ("components.hasil_kerja.weight=nan", "finite number"),
 ])
 def test_bad_sweeps_refused_fast(sweep, fragment, tmp_path, capsys):
-    t0 = time.perf_counter()
     _one_line_refusal(capsys, _argv("compare", tmp_path, "--sweep", sweep), fragment)
-    assert time.perf_counter() - t0 < 30
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
 
 def test_crossed_sweeps_bounded(tmp_path, capsys):
@@ -166,9 +164,7 @@ def test_out_through_a_file_or_onto_a_folder(tmp_path, capsys):
 
 @pytest.mark.parametrize("address", ["not a url", "tcp://[::1", "http://x:8786", "tcp://host:99999", ""])
 def test_scheduler_address_checked_at_once(address, tmp_path, capsys):
-    t0 = time.perf_counter()
     _one_line_refusal(capsys, _argv("compare", tmp_path, "--scheduler", address), "argument --scheduler:")
-    assert time.perf_counter() - t0 < 30
 
 
 def test_dask_without_a_worker_ends_with_a_message(tmp_path, monkeypatch):

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -250,8 +249,6 @@ def test_atomic_output_dir_refuses_and_cleans_on_error(tmp_path):
     with pytest.raises(AsnsimError, match="root of a file system"):
         with atomic_output_dir("/"):
             pass
-    t0 = time.perf_counter()
-    assert time.perf_counter() - t0 < 5
 
 
 @pytest.mark.parametrize("high,low", [("1e308", "1"), ("999999", "1"), ("0.000001", "1")])

@@ -214,3 +214,16 @@ def test_lang_id_reads_the_same_study_and_writes_in_bahasa_indonesia(run, tmp_pa
     assert (copy / "trials.csv").read_bytes() == (run / "trials.csv").read_bytes()
     verdicts = pd.read_csv(copy / "verdicts.csv")
     assert verdicts["sentence"].str.contains("makin").all()
+
+
+def test_several_scenarios_are_the_worlds_of_the_robustness_check(tmp_path):
+    out = tmp_path / "scen"
+    assert main(["explore", "--policy", BASE, "--lever", "components.skp.weight=0.3:0.7", "--objectives",
+                 "spearman,sex_gap_conditional", "--budget", "4", "--population-size", "4", "--reps", "2", "--n", "60",
+                 "--scenario", "default,neutral", "--require", "spearman>=0.7", "--quiet", "--out", str(out)]) == 0
+    assert pd.read_csv(out / "worlds.csv").to_dict("list") == {"world": ["W001", "W002"],
+                                                               "scenario": ["default", "neutral"]}
+    rob = pd.read_csv(out / "robustness.csv")
+    assert list(rob["design"]) == list(pd.read_csv(out / "pareto.csv")["design"])
+    # without rater effects (neutral) ratings follow true performance more closely: the worlds differ
+    assert (rob["spearman_worst"] < rob["spearman_mean"]).all()

@@ -379,8 +379,25 @@ class Feedback(_Frozen):
     source: str = ""
 
 
+def _one_of(value: str, allowed) -> str:
+    """``value`` if it is one of ``allowed``; else pydantic's own wording for a choice."""
+    if value not in allowed:
+        *head, last = (repr(a) for a in allowed)
+        raise ValueError(f"got {value!r}; Input should be {', '.join(head)} or {last}" if head else
+                         f"got {value!r}; Input should be {last}")
+    return value
+
+
 class Correction(_Frozen):
-    method: Literal["none", "standardize", "crossed", "mfrm", "mixedlm", "forum", "anchor"] = "none"
+    """Rater-effect correction before scoring: ``none`` or a method of :data:`asnsim.methods.CORRECTION_METHODS`."""
+
+    method: str = "none"
+
+    @field_validator("method")
+    @classmethod
+    def _registered(cls, v: str) -> str:
+        from .methods import correction_names
+        return _one_of(v, correction_names())
 
 
 class Policy(_Frozen):
@@ -390,7 +407,7 @@ class Policy(_Frozen):
     title: str
     extends: str | None = None
     description: str = ""
-    regime: Literal["permenpan-6-2022", "pp-30-2019", "pp-46-2011"]
+    regime: str
     periods: Periods = Periods()
     components: dict[str, Component] = Field(min_length=1)
     rating: RatingRules = RatingRules()
@@ -402,6 +419,12 @@ class Policy(_Frozen):
     burden: Burden = Burden()
     sources: tuple[Source, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
+
+    @field_validator("regime")
+    @classmethod
+    def _engine_exists(cls, v: str) -> str:
+        from .methods import SCORING_ENGINES
+        return _one_of(v, tuple(SCORING_ENGINES))
 
     @field_validator("components")
     @classmethod

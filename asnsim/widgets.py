@@ -528,36 +528,27 @@ def describe_changes(values: Mapping[str, Any], controls: tuple[Control, ...], l
     return "; ".join(parts) if parts else L.text("no_change", lang)
 
 
-#: Corrections the bias lab offers: module path and function in :mod:`asnsim.correction`.
-CORRECTIONS: dict[str, tuple[str, dict[str, str]]] = {
-    "standardize": ("asnsim.correction.standardize", {"en": "centre each rater (fast)",
-                                                      "id": "pusatkan tiap penilai (cepat)"}),
-    "crossed": ("asnsim.correction.crossed", {"en": "crossed mixed model, REML (slower)",
-                                              "id": "model campuran bersilang, REML (lebih lambat)"}),
-    "mfrm": ("asnsim.correction.mfrm", {"en": "many-facet Rasch (slower)", "id": "Rasch multi-faset (lebih lambat)"}),
-}
-
-
 def available_corrections() -> list[str]:
-    """The :data:`CORRECTIONS` whose module is present in this installation."""
-    import importlib.util
-    return [m for m, (mod, _) in CORRECTIONS.items() if importlib.util.find_spec(mod) is not None]
+    """The correction methods the bias lab offers (``widget=True`` in :data:`asnsim.methods.CORRECTION_METHODS`)."""
+    from .methods import widget_methods
+
+    return widget_methods()
 
 
 def correction_recovery(sim, method: str) -> tuple[float, float]:
     """Spearman's rho with true performance of each ratee's raw mean rating and of the corrected score.
 
-    Runs ``asnsim.correction.<method>`` on all of the round's ratings (ratee,
-    rater, score) and compares ``ratee_scores.raw_mean`` and
-    ``ratee_scores.adjusted`` with ``true_performance``: how much of the
-    ordering a correction recovers.
+    Runs the correction ``method`` (its runner in :data:`asnsim.methods.CORRECTION_METHODS`) on all of
+    the round's ratings (ratee, rater, score) and compares ``ratee_scores.raw_mean`` and
+    ``ratee_scores.adjusted`` with ``true_performance``: how much of the ordering a correction recovers.
     """
-    import importlib
-
     from scipy import stats
 
-    fn = getattr(importlib.import_module(CORRECTIONS[method][0]), method)
-    rs = fn(sim.ratings[[C.RATEE_ID, C.RATER_ID, C.SCORE]]).ratee_scores.set_index(C.RATEE_ID)
+    from .methods import correction_method, resolve
+
+    run = resolve(correction_method(method).run)
+    rs = run(sim.ratings[[C.RATEE_ID, C.RATER_ID, C.SCORE]], C.RATEE_ID, C.RATER_ID, C.SCORE, None, "ratings",
+             {}).ratee_scores.set_index(C.RATEE_ID)
     truth = sim.employees.set_index(C.EMPLOYEE_ID)[C.TRUE_PERFORMANCE].reindex(rs.index).to_numpy()
     return (float(stats.spearmanr(rs["raw_mean"], truth).statistic),
             float(stats.spearmanr(rs["adjusted"], truth).statistic))
@@ -578,11 +569,13 @@ def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lan
     controls = scenario_controls("rater", RaterParams, "neutral") + (
         Control("scenario.population.share_close", "float", load_scenario("neutral").population.share_close,
                 PARAM_LABELS["share_close"], 0.0, 1.0, 0.05),)
+    from .methods import correction_method
+
     methods = available_corrections()
     if methods:
         controls += (Control("run.correction", "choice", "none", {"en": "Correction", "id": "Koreksi"},
                              options=(("none", {"en": "none", "id": "tanpa koreksi"}),)
-                             + tuple((m, CORRECTIONS[m][1]) for m in methods)),)
+                             + tuple((m, correction_method(m).label) for m in methods)),)
     neutral_recovery: dict[str, tuple[float, float]] = {}
     rows = {"raw": {"en": "rank correlation: ratee's mean rating", "id": "korelasi peringkat: rata-rata nilai"},
             "adj": {"en": "rank correlation: after correction", "id": "korelasi peringkat: setelah koreksi"}}

@@ -23,11 +23,19 @@ from ..outdir import locked_output
 if TYPE_CHECKING:
     import pandas as pd
 
-METHOD_CHOICES = ["standardize", "crossed", "mfrm", "mixedlm"]
-#: every file ``analyze`` may write (a stale one from an earlier run into the same folder is removed)
+#: every file ``analyze`` may write besides a method's own tables (``<method>_<table>.csv``, see
+#: :func:`analyze_files`); a stale one from an earlier run into the same folder is removed
 ANALYZE_FILES = ("rater_effects.csv", "ratee_scores.csv", "variance_components.csv", "fixed_effects.csv",
                  "design.csv", "mfrm_*.csv", "report.md", "reliability.csv", "fairness.csv", "rejected_rows.csv",
                  "analysis.json")
+
+
+def analyze_files() -> tuple[str, ...]:
+    """:data:`ANALYZE_FILES` and the table files of every registered method (``<method>_*.csv``)."""
+    from ..methods import CORRECTION_METHODS
+
+    extra = tuple(f"{m}_*.csv" for m in CORRECTION_METHODS if f"{m}_*.csv" not in ANALYZE_FILES)
+    return ANALYZE_FILES + extra
 
 
 #: one-line help in ``asnsim --help``
@@ -36,6 +44,7 @@ HELP = "measure rater effects in a ratings file and write adjusted scores"
 
 def register(sub) -> None:
     from ..io.options import add_reading_options
+    from ..methods import cli_methods
     from .argtypes import MAX_N_BOOT, count, seed
 
     p = sub.add_parser("analyze", help=HELP)
@@ -45,7 +54,7 @@ def register(sub) -> None:
     p.add_argument("--score", default="score", help="column with the score (default score)")
     p.add_argument("--item", default=None, help="column with the item (optional; a facet for mfrm, a fixed "
                                                 "effect for crossed)")
-    p.add_argument("--method", choices=METHOD_CHOICES, default="crossed",
+    p.add_argument("--method", choices=cli_methods(), default="crossed",
                    help="analysis method (default crossed; docs/methods.md)")
     p.add_argument("--fixed", default=None, metavar="FORMULA",
                    help="crossed: covariates as a formula's right-hand side, e.g. \"same_sex + C(unit_type)\" "
@@ -106,6 +115,26 @@ def _cuts(text: str | None) -> list[float] | None:
         raise InputError("--cuts", f"cut points must be numbers separated by commas, got {text!r}") from None
 
 
+#: ``analyze``'s method options: keyword (as a method's ``cli_options`` names it) -> its value from the arguments
+_OPTION_VALUES = {"formula": lambda args, rows: args.fixed, "rows": lambda args, rows: rows,
+                  "model": lambda args, rows: args.model, "group": lambda args, rows: args.bias_group,
+                  "subsets": lambda args, rows: args.subsets, "cuts": lambda args, rows: _cuts(args.cuts)}
+
+
+def method_options(args, rows=None) -> dict:
+    """The options ``--method`` takes (its table entry's ``cli_options``), from the command's arguments.
+
+    ``--fixed`` given to a method that estimates no covariates is an :class:`InputError`.
+    """
+    from ..methods import CORRECTION_METHODS, correction_method
+
+    entry = correction_method(args.method)
+    if args.fixed and "formula" not in entry.cli_options:
+        takers = " or ".join(f"--method {m.name}" for m in CORRECTION_METHODS.values() if "formula" in m.cli_options)
+        raise InputError("--fixed", f"covariates are estimated by {takers}, not {args.method}")
+    return {key: _OPTION_VALUES[key](args, rows) for key in entry.cli_options}
+
+
 def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str, rows=None):
     """Run the chosen method on ``ratings`` (one fit) and write its tables and report into ``folder``.
 
@@ -118,13 +147,7 @@ def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str, r
     from ..errors import AsnsimWarning
     from ..output import write_table
 
-    if args.fixed and args.method != "crossed":
-        raise InputError("--fixed", f"covariates are estimated by --method crossed, not {args.method}")
-    options = {}
-    if args.method == "mfrm":
-        options = {"model": args.model, "group": args.bias_group, "subsets": args.subsets, "cuts": _cuts(args.cuts)}
-    elif args.method == "crossed":
-        options = {"formula": args.fixed, "rows": rows}
+    options = method_options(args, rows)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AsnsimWarning)
         res = analyze(ratings, args.method, args.ratee, args.rater, args.score, item=args.item, source=source,
@@ -139,7 +162,7 @@ def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str, r
     if res.variance_components is not None:
         write_table(res.variance_components, folder, "variance_components")
     for name, table in res.tables.items():
-        write_table(table, folder, name if name == "fixed_effects" else f"mfrm_{name}")
+        write_table(table, folder, name if name == "fixed_effects" else f"{res.method}_{name}")
     (folder / "report.md").write_text(res.to_markdown(source), encoding="utf-8")
     return res
 
@@ -172,7 +195,9 @@ def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFra
 
     rt = ratings.assign(**{args.ratee: ratings[args.ratee].astype(str)})
     adjusted = np.asarray(res.adjusted, dtype=float)
-    same_model = args.method == "crossed" and not args.item and not args.fixed and res.fit is not None
+    # a method's REML fit of score ~ (1|ratee) + (1|rater) is the reliability model unless items or
+    # covariates were in it
+    same_model = not args.item and not args.fixed and res.fit is not None
     fits = variance_component_fits(rt, args.ratee, args.rater, args.score, args.item, adjusted,
                                    reuse=res.fit if same_model else None)
     tabs = analyze_reports(rt, args.ratee, args.rater, args.score, args.item, employees=employees,
@@ -190,7 +215,8 @@ def run(args) -> int:
     from ..outdir import check_output_dir, refuse_users_files
     from ..output import atomic_output_dir, write_json
 
-    refuse_users_files(check_output_dir(args.out), ANALYZE_FILES)   # before the work, not after it
+    owned = analyze_files()
+    refuse_users_files(check_output_dir(args.out), owned)   # before the work, not after it
 
     policy = None
     if args.policy:
@@ -205,7 +231,7 @@ def run(args) -> int:
     source = str(args.ratings)
     employees = load_employees_for_fairness(args)
     rows = validated.data["source_row"].to_numpy() if "source_row" in validated.data else None
-    with atomic_output_dir(args.out, owned=ANALYZE_FILES) as tmp:
+    with atomic_output_dir(args.out, owned=owned) as tmp:
         res = write_core_outputs(ratings, args, tmp, source, rows)
         info = res.info
         write_metric_outputs(ratings, res, args, employees, policy, tmp, scale)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..errors import AsnsimWarning, DesignError, DesignWarning
+from ..methods import CORRECTION_METHODS, correction_method, resolve
 from ._data import encode
 from .connectivity import check_connected, subsets
 from .crossed import crossed
@@ -42,8 +43,9 @@ __all__ = ["METHODS", "Decision", "RaterAnalysis", "RatingDesign", "SCORE_ADJUST
            "anchor", "apply_policy_correction", "check_connected", "correct", "crossed", "decide",
            "describe_design", "forum", "mfrm", "mixedlm", "standardize", "subsets"]
 
-#: methods a policy's ``correction.method`` may name (besides ``none``)
-METHODS = ("standardize", "crossed", "mfrm", "mixedlm", "forum", "anchor")
+#: the built-in methods a policy's ``correction.method`` may name (besides ``none``); plug-ins join
+#: :data:`asnsim.methods.CORRECTION_METHODS`, the table every lister reads
+METHODS = tuple(CORRECTION_METHODS)
 SCORE_ADJUSTED = "score_adjusted"
 SCORE_RAW = "score_raw"
 
@@ -66,8 +68,7 @@ def analyze(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: 
     **options
         Passed to the method (``subsets=`` for mfrm, ``formula=`` for crossed, ...).
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown correction method {method!r}; choose one of {', '.join(METHODS)}")
+    correction_method(method)  # a ValueError naming the methods
     enc = encode(ratings, ratee, rater, score, source, min_raters=1)
     design = describe_design(ratings.assign(**{ratee: enc.ratee, rater: enc.rater}), ratee, rater)
     decision = decide(design, method, require_connected, options.get("subsets"), source)
@@ -84,24 +85,10 @@ def analyze(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: 
 
 
 def _run(ratings, method, ratee, rater, score, item, source, options) -> RaterAnalysis:
-    if method != "mfrm":
+    entry = correction_method(method)
+    if entry.design != "fixed":
         options.pop("subsets", None)
-    if method == "standardize":
-        return standardize(ratings, ratee, rater, score, source=source, **options)
-    if method == "crossed":
-        fixed = options.pop("fixed", [item] if item is not None and ratings[item].nunique() > 1 else [])
-        return crossed(ratings, ratee, rater, score, fixed=fixed, source=source, **options)
-    if method == "mfrm":
-        return mfrm(ratings, ratee, rater, score, item=item, source=source, **options)
-    if method == "mixedlm":
-        return mixedlm(ratings, ratee, rater, score, source=source)
-    if method == "forum":
-        return forum(ratings, ratee, rater, score, source=source, **options)
-    if method == "anchor":
-        if "objective" not in options:
-            raise ValueError("method 'anchor' needs objective=<Series of indicator values by ratee id>")
-        return anchor(ratings, options.pop("objective"), ratee, rater, score, source=source, **options)
-    raise ValueError(f"unknown correction method {method!r}; choose one of {', '.join(METHODS)}")  # noqa
+    return resolve(entry.run)(ratings, ratee, rater, score, item, source, options)
 
 
 def correct(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,
@@ -113,7 +100,7 @@ def correct(ratings: pd.DataFrame, method: str, ratee: str = C.RATEE_ID, rater: 
     ratings : DataFrame
         Long ratings table.
     method : str
-        One of :data:`METHODS` (``"none"`` returns a copy with ``score_adjusted = score``).
+        A method of :data:`asnsim.methods.CORRECTION_METHODS` (``"none"`` returns a copy with ``score_adjusted = score``).
     ratee, rater, score, item : str
         Column names.
     by : str, optional

@@ -31,12 +31,10 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
+from ..methods import CORRECTION_METHODS
 from .connectivity import subsets as subset_labels
 
 Action = Literal["fit", "warn", "refuse"]
-#: methods whose measures are comparable only within a connected subset
-FIXED_EFFECT_METHODS = ("mfrm",)
-RANDOM_EFFECT_METHODS = ("crossed", "mixedlm")
 
 
 @dataclass(frozen=True)
@@ -147,7 +145,7 @@ def decide(design: RatingDesign, method: str, require_connected: bool = False,
     ----------
     design : RatingDesign
     method : str
-        A method of :data:`asnsim.correction.METHODS`.
+        A method of :data:`asnsim.methods.CORRECTION_METHODS`; its ``design`` kind decides.
     require_connected : bool
         Refuse any disconnected design (``--require-connected``).
     subsets : {None, "largest", "each"}
@@ -163,23 +161,25 @@ def decide(design: RatingDesign, method: str, require_connected: bool = False,
     'refuse'
     """
     notes = []
+    entry = CORRECTION_METHODS.get(method)
+    kind = entry.design if entry is not None else "centring"  # the table's kind: fixed, random, centring, ...
     if not design.connected:
         where = (f"{source}: the rating design is disconnected into {design.n_subsets} subsets (the largest holds "
                  f"{design.largest_subset_ratings_share:.0%} of the ratings)")
         if require_connected:
             return Decision("refuse", f"{where}; --require-connected (require_connected=True) refuses it")
-        if method in FIXED_EFFECT_METHODS and subsets is None:
+        if kind == "fixed" and subsets is None:
             return Decision("refuse", f"{where}, so {method} measures cannot be compared across subsets; analyse "
                                       f"the largest subset or each subset separately (--subsets largest|each, "
                                       f"subsets='largest'|'each' in Python), or use --method crossed, which fits "
                                       f"disconnected designs")
-        if method in FIXED_EFFECT_METHODS:
+        if kind == "fixed":
             notes.append(f"{where}; {method} analyses {'the largest subset' if subsets == 'largest' else 'each subset separately'}, "
                          f"and measures are comparable only within a subset.")
         else:
             notes.append(f"{source}: {design.connectivity_sentence()}")
-    if design.nested and method in RANDOM_EFFECT_METHODS + ("standardize",):
-        notes.append(design.nesting_sentence() if method != "standardize" else
+    if design.nested and kind in ("random", "centring"):
+        notes.append(design.nesting_sentence() if kind == "random" else
                      "Each ratee has a single rater (nested design): centring each rater removes real differences "
                      "between the groups raters rate along with their leniency.")
     return Decision("warn", " ".join(notes)) if notes else Decision("fit")

@@ -1,8 +1,12 @@
 """The Markdown report of one rater-effect analysis (:meth:`RaterAnalysis.to_markdown`).
 
 Sections every method shares (fit details, what the design supports, rater
-effects, ratee scores) and each method's own: variance components and
-fixed-effect tests for the mixed models, FACETS-style tables for ``mfrm``.
+effects, ratee scores) and each method's own, named by its entry of
+:data:`asnsim.methods.CORRECTION_METHODS` (``fit_sections`` before the rater
+effects, ``sections`` after them): :func:`mixed_sections` (variance components
+and fixed-effect tests) for the mixed models, :func:`mfrm_sections`
+(FACETS-style tables) for ``mfrm``.  The report never branches on a method's
+name, so a plug-in method brings its own sections.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ def _design_section(res) -> list[str]:
         return []
     lines = ["## Rating design", "", d.connectivity_sentence()]
     if d.nested:
-        lines += ["", d.nesting_sentence() if res.method in ("crossed", "mixedlm") else
+        lines += ["", d.nesting_sentence() if _entry(res).design == "random" else
                   "Each ratee has a single rater (nested design)."]
     keep = ["n_ratings", "n_ratees", "n_raters", "n_subsets", "largest_subset_ratings_share", "ratees_per_rater",
             "raters_per_ratee", "share_ratees_multi_rated"]
@@ -73,7 +77,8 @@ def _design_section(res) -> list[str]:
     return lines + ["", table(shown)]
 
 
-def _mixed_sections(res) -> list[str]:
+def mixed_sections(res) -> list[str]:
+    """Variance components and fixed-effect tests of a mixed model (``crossed``, ``mixedlm``)."""
     lines = []
     if res.variance_components is not None:
         vc = res.variance_components.copy()
@@ -88,7 +93,8 @@ def _mixed_sections(res) -> list[str]:
     return lines
 
 
-def _mfrm_sections(res) -> list[str]:
+def mfrm_sections(res) -> list[str]:
+    """FACETS-style tables of ``mfrm``: separation, raters, items, categories, ratees, subsets, bias, misfit."""
     t = res.tables
     lines = ["## Summary: separation, strata, reliability (FACETS table 7 summary)", "", table(t["summary"]),
              "## Raters (measure = severity)", "", table(t["raters"].sort_values("measure")),
@@ -102,6 +108,13 @@ def _mfrm_sections(res) -> list[str]:
     return lines + ["## Unexpected responses (|standardized residual| >= 3)", "", table(t["unexpected"], 20)]
 
 
+def _entry(res):
+    """The method's table entry (an unregistered name reads as a plain centring method without sections)."""
+    from ..methods import CORRECTION_METHODS, CorrectionMethod
+
+    return CORRECTION_METHODS.get(res.method) or CorrectionMethod(res.method, "", {})
+
+
 def render(res, source: str = "ratings") -> str:
     """A readable Markdown report of one analysis."""
     lines = [f"# Rater-effect analysis: {res.method}", "", f"Data: `{source}`", ""]
@@ -109,15 +122,13 @@ def render(res, source: str = "ratings") -> str:
         lines += ["## Read this first", ""] + [f"- {m}" for m in res.messages] + [""]
     info = {k: v for k, v in res.info.items() if not isinstance(v, (list, dict))}
     lines += ["## Fit", "", table(pd.DataFrame({"quantity": list(info), "value": [str(v) for v in info.values()]}))]
+    entry = _entry(res)
     lines += _design_section(res)
-    if res.method in ("crossed", "mixedlm"):
-        lines += _mixed_sections(res)
+    lines += entry.report_sections(res, "fit")
     re = res.rater_effects.sort_values("effect", ascending=False)
-    unit = "logits" if res.method == "mfrm" else "score units"
-    lines += [f"## Rater effects ({unit}; + = rates higher than the average rater)", "",
+    lines += [f"## Rater effects ({entry.effect_unit}; + = rates higher than the average rater)", "",
               "Most lenient first.", "", table(re, 20)]
-    if res.method == "mfrm":
-        lines += _mfrm_sections(res)
+    lines += entry.report_sections(res, "after")
     scores = res.ratee_scores
     if "adjusted" in scores and scores["adjusted"].isna().all():
         scores = scores.drop(columns="adjusted")

@@ -1,6 +1,7 @@
 """Scoring engines: from ratings (and indicators) to final score, ratings and predikat.
 
-One module per regime; :func:`score` dispatches on ``policy.regime``:
+One module per regime; :func:`score` runs the engine
+:data:`asnsim.methods.SCORING_ENGINES` names for ``policy.regime``:
 
 - :mod:`asnsim.scoring.permenpan` (PermenPAN-RB 6/2022): two three-level
   ratings and the 3x3 matrix;
@@ -281,12 +282,6 @@ def score(policy: Policy, ratings: pd.DataFrame, employees: pd.DataFrame,
         predikat, predikat_label`` plus one ``score_<component>`` column per
         component (see the module docstring).
     """
-    if policy.regime == "permenpan-6-2022":
-        from .permenpan import score_permenpan as engine
-    elif policy.regime == "pp-30-2019":
-        from .pp30 import score_pp30 as engine
-    elif policy.regime == "pp-46-2011":
-        from .pp46 import score_pp46 as engine
-    else:  # pragma: no cover - the Policy literal admits no other regime
-        raise NotImplementedError(policy.regime)
-    return engine(policy, ratings, employees, indicators)
+    from ..methods import resolve, scoring_engine
+
+    return resolve(scoring_engine(policy.regime).score)(policy, ratings, employees, indicators)

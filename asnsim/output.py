@@ -37,6 +37,12 @@ from .errors import AsnsimError
 from .outdir import atomic_output_dir, check_output_dir, check_output_file
 
 FORMATS = ("csv", "parquet")
+#: how every table file writes a float: 10 significant digits (exact for the scores, short for the rest)
+FLOAT_FORMAT = "%.10g"
+#: ``asnsim analyze``'s reliability.csv and fairness.csv: 6 significant digits (bootstrap intervals carry no more)
+REPORT_FLOAT_FORMAT = "%.6g"
+#: PNG text chunks: no ``Software`` stamp, so a figure's bytes do not change with the matplotlib version
+PNG_METADATA = {"Software": None}
 #: first characters that make a spreadsheet read a cell as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -101,14 +107,19 @@ def _needs(s: pd.Series) -> np.ndarray:
 
 # ---------------------------------------------------------------- writers
 
-def write_csv(df: pd.DataFrame, path: str | Path, float_format: str | None = "%.10g") -> Path:
-    """Write ``df`` as UTF-8 CSV with ``\\n`` line ends, text cells neutralized against formulas."""
+def write_csv(df: pd.DataFrame, path: str | Path, float_format: str | None = FLOAT_FORMAT) -> Path:
+    """Write ``df`` as UTF-8 CSV with ``\\n`` line ends, text cells neutralized against formulas.
+
+    ``float_format=None`` writes each float's shortest exact text: for a user's own values written back
+    (rejected rows, anonymized files), which must not be rounded.
+    """
     path = Path(path)
     neutralize_formulas(df).to_csv(path, index=False, float_format=float_format, lineterminator="\n")
     return path
 
 
-def write_table(df: pd.DataFrame, folder: Path, stem: str, fmt: str = "csv") -> Path:
+def write_table(df: pd.DataFrame, folder: Path, stem: str, fmt: str = "csv",
+                float_format: str = FLOAT_FORMAT) -> Path:
     """Write one table as ``stem.csv`` (floats with 10 significant digits) or ``stem.parquet``.
 
     Parquet: snappy-compressed, dictionary-encoded except float columns; the
@@ -117,7 +128,7 @@ def write_table(df: pd.DataFrame, folder: Path, stem: str, fmt: str = "csv") -> 
     cell can start a spreadsheet formula.
     """
     if fmt == "csv":
-        return write_csv(df, folder / f"{stem}.csv")
+        return write_csv(df, folder / f"{stem}.csv", float_format)
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -243,7 +254,22 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame],
 
 
 def write_json(obj: dict, path: Path) -> None:
-    path.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write ``obj`` as indented UTF-8 JSON with sorted keys (a manifest), ending in a line feed."""
+    write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", path)
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write a text file (a report, a TOML file) as UTF-8."""
+    path = Path(path)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_png(fig, path: str | Path, dpi: int = 110) -> Path:
+    """Save a matplotlib figure as PNG without a software stamp (:data:`PNG_METADATA`)."""
+    path = Path(path)
+    fig.savefig(path, format="png", dpi=dpi, metadata=PNG_METADATA)
+    return path
 
 
 def write_any(df: pd.DataFrame, path: str | Path) -> Path:
@@ -291,6 +317,6 @@ def atomic_file(path: str | Path, mode: int = 0o666) -> Iterator[Path]:
             os.unlink(tmp)
 
 
-__all__ = ["FORMATS", "FORMULA_START", "atomic_file", "atomic_output_dir", "check_output_dir", "check_output_file",
-           "neutralize_formulas", "neutralize_text", "text_cell", "write_any", "write_csv", "write_json",
-           "write_table", "write_workbook", "write_xlsx"]
+__all__ = ["FLOAT_FORMAT", "FORMATS", "FORMULA_START", "PNG_METADATA", "REPORT_FLOAT_FORMAT", "atomic_file",
+           "atomic_output_dir", "check_output_dir", "check_output_file", "neutralize_formulas", "neutralize_text", "text_cell", "write_any", "write_csv", "write_json",
+           "write_png", "write_table", "write_text", "write_workbook", "write_xlsx"]

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure as _MplFigure
 
 from . import columns as C
 from . import labels as L
+from .output import PNG_METADATA, write_png  # noqa: F401  (PNG_METADATA: the one writer's, kept importable here)
 
 #: Colours from worst to best predikat (colour-blind safe, red to blue).
 PREDIKAT_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#67a9cf", "#2166ac")
@@ -38,9 +39,6 @@ PREDIKAT_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#67a9cf", "#2166ac")
 #: labels live in :mod:`asnsim.labels` (one place for every language); kept here under their old names
 TEXT, GROUP_NAMES, GROUP_VALUES, text = L.TEXT, L.GROUP_NAMES, L.GROUP_VALUES, L.text
 
-#: PNG settings shared by every saved or displayed figure: a fixed resolution and no "Software" stamp, so the
-#: same figure always gives the same bytes (``make figures`` leaves an unchanged checkout unchanged)
-PNG_METADATA = {"Software": None}
 
 
 class Figure(_MplFigure):
@@ -293,8 +291,7 @@ def save_figure(fig: _MplFigure, name: str, folder: str | Path | None = None, dp
         return None
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, metadata=PNG_METADATA)
-    return path
+    return write_png(fig, path, dpi)
 
 
 def comparison_metrics() -> tuple[tuple[str, str, str], ...]:

@@ -9,7 +9,7 @@ import pytest
 from asnsim import columns as C
 from asnsim.errors import InputError
 from asnsim.metrics.report import (FAIRNESS_COLUMNS, RELIABILITY_COLUMNS, employee_scores, fairness_report,
-                                   policy_predikat, reliability_report, write_reports)
+                                   policy_predikat, reliability_report)
 from asnsim.metrics.reliability import icc_forms, krippendorff_alpha
 from asnsim.policy import load_policy
 
@@ -73,8 +73,8 @@ def test_fairness_report_literal_and_written(tmp_path):
     assert rows.at["four_fifths_flag", "share_sangat_baik"] == 1.0
     assert rows.at["ratio", "share_at_least_baik"] == 0.75
     assert np.isnan(rows.at["F", "equal_opportunity"])   # no truth in real data
-    paths = write_reports(tmp_path, fairness_table=tab)
-    back = pd.read_csv(paths[0])
+    from asnsim.output import REPORT_FLOAT_FORMAT, write_table
+    back = pd.read_csv(write_table(tab, tmp_path, "fairness", float_format=REPORT_FLOAT_FORMAT))
     assert list(back.columns) == FAIRNESS_COLUMNS and len(back) == 5
 
 

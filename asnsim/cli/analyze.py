@@ -90,22 +90,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def load_ratings_for_analysis(path: str | Path, ratee: str, rater: str, score: str,
-                              item: str | None = None, **options) -> pd.DataFrame:
-    """Read a ratings file through the validated reader (:func:`asnsim.io.options.read_ratings_as_named`).
-
-    CSV, Excel or Parquet; the columns keep the user's names.  Raises :class:`InputError` naming the file,
-    row (as a spreadsheet shows it: header = row 1) and column for a missing file or column, a missing
-    value, a non-numeric score, a duplicate (ratee, rater, item) row, or raw personal data (unless
-    ``allow_personal_data=True``).  ``options``: ``column_map``, ``skip_invalid``,
-    ``allow_personal_data``, ``sheet``.
-    """
-    from ..io.options import read_ratings_as_named
-
-    df, _ = read_ratings_as_named(path, ratee, rater, score, item, **options)
-    return df
-
-
 def _cuts(text: str | None) -> list[float] | None:
     if text is None:
         return None
@@ -145,7 +129,7 @@ def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str, r
 
     from ..correction import analyze
     from ..errors import AsnsimWarning
-    from ..output import write_table
+    from ..output import write_table, write_text
 
     options = method_options(args, rows)
     with warnings.catch_warnings(record=True) as caught:
@@ -163,7 +147,7 @@ def write_core_outputs(ratings: pd.DataFrame, args, folder: Path, source: str, r
         write_table(res.variance_components, folder, "variance_components")
     for name, table in res.tables.items():
         write_table(table, folder, name if name == "fixed_effects" else f"{res.method}_{name}")
-    (folder / "report.md").write_text(res.to_markdown(source), encoding="utf-8")
+    write_text(res.to_markdown(source), folder / "report.md")
     return res
 
 
@@ -191,7 +175,8 @@ def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFra
     """reliability.csv (as given and after the correction) and, with --employees/--group, fairness.csv."""
     import numpy as np
 
-    from ..metrics.report import analyze_reports, variance_component_fits, write_reports
+    from ..metrics.report import analyze_reports, variance_component_fits
+    from ..output import REPORT_FLOAT_FORMAT, write_table
 
     rt = ratings.assign(**{args.ratee: ratings[args.ratee].astype(str)})
     adjusted = np.asarray(res.adjusted, dtype=float)
@@ -204,7 +189,9 @@ def write_metric_outputs(ratings: pd.DataFrame, res, args, employees: pd.DataFra
                            groups=args.group, policy=policy, adjusted=adjusted,
                            method=args.method, n_boot=args.n_boot, rng=np.random.default_rng(args.seed),
                            employees_source=str(args.employees), scale=scale, fits=fits)
-    write_reports(folder, tabs["reliability"], tabs.get("fairness"))
+    for stem in ("reliability", "fairness"):
+        if tabs.get(stem) is not None:
+            write_table(tabs[stem], folder, stem, float_format=REPORT_FLOAT_FORMAT)
 
 
 @locked_output

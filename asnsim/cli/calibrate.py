@@ -41,7 +41,7 @@ def run(args) -> int:
     from ..rng import stage_rng
     from ..scenario import load_scenario
 
-    from ..output import atomic_file, check_output_file
+    from ..output import atomic_file, check_output_file, write_text
 
     check_output_file(args.out)
     out = Path(args.out)
@@ -69,7 +69,7 @@ def run(args) -> int:
                     rng=stage_rng(args.seed, "bootstrap"), employees=employees, group=args.group)
     text = scenario_toml(cal, args.name, v.raw.source, base=args.base)
     with atomic_file(out) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        write_text(text, tmp)
         load_scenario(str(tmp))  # the file must load before it replaces anything
         rejected = (write_rejected(v, out.parent, name=f"{out.stem}_rejected_rows.csv") if args.skip_invalid
                     else None)

@@ -97,7 +97,7 @@ def print_results(res, out, lang: str = "en") -> None:
     import pandas as pd
 
     from .. import labels as L
-    from ..experiment.runner import RESULT_FILES
+    from ..experiment.files import RESULT_FILES
     from ..experiment.summary import predikat_table
 
     several = len(res.policies) > 1

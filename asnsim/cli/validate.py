@@ -64,7 +64,7 @@ def run(args) -> int:
     from tqdm.auto import tqdm
 
     from .. import __version__
-    from ..output import atomic_output_dir, write_json, write_table
+    from ..output import atomic_output_dir, write_json, write_png, write_table, write_text
     from ..scenario import load_scenario
     from ..validation import REGIMES, baik_or_better, read_reference, reference_path, validation_table, worst_gap
     from ..validation.figure import validation_figure
@@ -88,13 +88,13 @@ def run(args) -> int:
     seconds = time.perf_counter() - t0
     with atomic_output_dir(args.out, owned=VALIDATE_FILES) as tmp:
         write_table(table, tmp, "validation", "csv")
-        validation_figure(table, lang=args.lang, scenario=scenario.name).savefig(tmp / "validation.png", dpi=110)
+        write_png(validation_figure(table, lang=args.lang, scenario=scenario.name), tmp / "validation.png", dpi=110)
         manifest = {"asnsim_version": __version__, "command": "validate", "n": n, "reps": reps, "seed": seed,
                     "scenario": {"name": scenario.name, "sha256": scenario.content_hash()},
                     "regimes": list(REGIMES), "reference": reference_path().name,
                     "fitted": {f.key: f.value for f in scenario.fitted}, "seconds": round(seconds, 1)}
         if fit is not None:
-            (tmp / "fitted.toml").write_text(fit.fitted_toml(), encoding="utf-8")
+            write_text(fit.fitted_toml(), tmp / "fitted.toml")
             write_table(fit.profile, tmp, "fit_profile", "csv")
             manifest["fit"] = {"values": fit.values, "national_loss": fit.national_loss,
                                "evaluations": fit.evaluations}

@@ -235,9 +235,9 @@ def render_report(results: Results, lang: str = "en") -> str:
 
 def write_report(results: Results, path: str | Path, lang: str = "en") -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8)."""
-    path = Path(path)
-    path.write_text(render_report(results, lang), encoding="utf-8")
-    return path
+    from ..output import write_text
+
+    return write_text(render_report(results, lang), path)
 
 
 __all__ = ["FAMILIES", "forest_figure", "headline_html", "predikat_figure", "render_report",

@@ -19,13 +19,13 @@ from .gtheory import d_study, facets_needed, g_study
 from .reliability import (category_agreement, icc_forms, icc_oneway, krippendorff_alpha, rwg,
                           variance_components)
 from .replicate import Round, replicate_metrics
-from .report import analyze_reports, employee_scores, fairness_report, policy_predikat, reliability_report, write_reports
+from .report import analyze_reports, employee_scores, fairness_report, policy_predikat, reliability_report
 from .stability import period_scores, stability
 
 __all__ = [
     "GroupMetric", "Round", "analyze_reports", "burden", "category_agreement", "d_study", "employee_scores",
     "equal_opportunity", "facets_needed", "fairness", "fairness_report", "favouritism_premium", "g_study",
-    "icc_forms", "icc_oneway", "policy_predikat", "reliability_report", "write_reports",
+    "icc_forms", "icc_oneway", "policy_predikat", "reliability_report",
     "krippendorff_alpha", "objectivity", "period_scores", "predikat_agreement", "predikat_confusion",
     "predikat_dominance", "rank_correlations", "replicate_metrics", "rounds_per_year", "rwg",
     "sangat_baik_errors", "score_gaps", "selection_rate", "selection_rates", "stability",

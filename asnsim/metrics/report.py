@@ -16,7 +16,6 @@ ratings); the predikat comes from the employees file when it has a
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -313,22 +312,6 @@ def fairness_report(scores: pd.DataFrame, employees: pd.DataFrame, attributes: l
         out.append(pd.concat([frame, pd.DataFrame([diff, ratio, flag])], ignore_index=True))
     res = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=FAIRNESS_COLUMNS)
     return res.reindex(columns=FAIRNESS_COLUMNS)
-
-
-def write_reports(out_dir: str | Path, reliability: pd.DataFrame | None = None,
-                  fairness_table: pd.DataFrame | None = None) -> list[Path]:
-    """Write ``reliability.csv`` and/or ``fairness.csv`` into ``out_dir``; return the paths written."""
-    from ..output import write_csv
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, tab in (("reliability.csv", reliability), ("fairness.csv", fairness_table)):
-        if tab is not None:
-            path = out / name
-            write_csv(tab, path, float_format="%.6g")
-            written.append(path)
-    return written
 
 
 def analyze_reports(ratings: pd.DataFrame, ratee: str = C.RATEE_ID, rater: str = C.RATER_ID,

@@ -343,6 +343,53 @@ OTHER_PARAM_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: Labels of the notebooks' controls (rubric designer, bias lab), ``{"en": ..., "id": ...}`` each; some take
+#: ``{name}`` (see :func:`label`).
+CONTROL_LABELS: dict[str, dict[str, str]] = {
+    "weight": {"en": "Weight: {name}", "id": "Bobot: {name}"},
+    "weight_help": {"en": "Weights are renormalized to sum to 1.", "id": "Bobot dinormalkan agar berjumlah 1."},
+    "panel": {"en": "Raters", "id": "Penilai"},
+    "panel.atasan": {"en": "Direct superior only", "id": "Atasan langsung saja"},
+    "panel.atasan_self": {"en": "Superior 70% + self 30%", "id": "Atasan 70% + diri sendiri 30%"},
+    "panel.atasan_rekan": {"en": "Superior 60% + peers 40%", "id": "Atasan 60% + rekan 40%"},
+    "panel.360": {"en": "360: superior, peers, subordinates, self", "id": "360 derajat"},
+    "frequency": {"en": "Periodic evaluations", "id": "Evaluasi berkala"},
+    "frequency.monthly": {"en": "monthly", "id": "bulanan"},
+    "frequency.quarterly": {"en": "quarterly", "id": "triwulanan"},
+    "frequency.semiannual": {"en": "every six months", "id": "semesteran"},
+    "frequency.annual": {"en": "annual only", "id": "tahunan saja"},
+    "quota_enabled": {"en": "Enforce the kurva distribusi", "id": "Terapkan kurva distribusi"},
+    "unit_predikat": {"en": "Unit predikat (quota)", "id": "Predikat unit (kuota)"},
+    "unit_predikat.draw": {"en": "drawn per unit", "id": "diundi per unit"},
+    "compliance_share": {"en": "Kurva in practice: share of units enforcing it",
+                         "id": "Kurva dalam praktik: porsi unit yang menerapkannya"},
+    "compliance_share_help": {"en": "0 in the default world (the national record); 1 is the rule as written.",
+                              "id": "0 di dunia default (data nasional); 1 = aturan tertulis."},
+    "compliance_mode": {"en": "Kurva in practice: who moves", "id": "Kurva dalam praktik: siapa yang dipindah"},
+    "compliance_mode.down-first": {"en": "the lowest scores move down", "id": "nilai terendah turun"},
+    "compliance_mode.up-first": {"en": "the highest scores move up", "id": "nilai tertinggi naik"},
+    "compliance_mode.nearest": {"en": "whoever is nearest another predikat", "id": "yang terdekat ke predikat lain"},
+    "bias_lab": {"en": "Rater bias lab", "id": "Lab bias penilai"},
+    "no_effects": {"en": "no effects", "id": "tanpa efek"},
+    "with_effects": {"en": "with your effects", "id": "dengan efek pilihan"},
+    "correction": {"en": "Correction", "id": "Koreksi"},
+    "correction.none": {"en": "none", "id": "tanpa koreksi"},
+    "rank_raw": {"en": "rank correlation: ratee's mean rating", "id": "korelasi peringkat: rata-rata nilai"},
+    "rank_adjusted": {"en": "rank correlation: after correction", "id": "korelasi peringkat: setelah koreksi"},
+}
+
+
+def label(key: str, **fmt) -> dict[str, str]:
+    """A control's label in every language (``{"en": ..., "id": ...}``), formatted with ``fmt``.
+
+    Examples
+    --------
+    >>> label("weight", name="hasil kerja")["id"]
+    'Bobot: hasil kerja'
+    """
+    return {lang: t.format(**fmt) if fmt else t for lang, t in CONTROL_LABELS[key].items()}
+
+
 def param_labels() -> dict[str, dict[str, str]]:
     """Labels of scenario parameters (the controls of the bias lab): every registered rater effect's
     parameters, then :data:`OTHER_PARAM_LABELS`; a parameter without one is labelled by its name."""
@@ -358,6 +405,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["GROUP_NAMES", "GROUP_VALUES", "LANGS", "NA", "OTHER_PARAM_LABELS", "PARAM_LABELS", "TEXT", "arrow",
-           "check_lang", "direction", "family", "join_names", "number", "param_labels", "percent", "text",
-           "worse_word"]
+__all__ = ["CONTROL_LABELS", "GROUP_NAMES", "GROUP_VALUES", "LANGS", "NA", "OTHER_PARAM_LABELS", "PARAM_LABELS",
+           "TEXT", "arrow", "check_lang", "direction", "family", "join_names", "label", "number", "param_labels",
+           "percent", "text", "worse_word"]

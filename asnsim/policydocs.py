@@ -10,9 +10,24 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .methods import SCORING_ENGINES
 from .policy import Policy, builtin_names, load_policy
 
-NATIONAL = ("permenpan-6-2022", "pp-30-2019", "pp-46-2011")
+#: the national regimes: each has a scoring engine and a built-in policy of the same name
+NATIONAL = tuple(SCORING_ENGINES)
+
+
+def city_names() -> list[str]:
+    """The built-in city models: every built-in policy that is not a national regime (a TOML file is enough)."""
+    return [n for n in builtin_names() if n not in NATIONAL]
+
+
+def seed_of(policy: Policy) -> str | None:
+    """The seed a city model quotes (``shared/seeds/NNN_...``): ``NNN`` if its sources cite exactly one, else None."""
+    import re
+
+    seeds = {m.group(1) for s in policy.sources for m in re.finditer(r"seeds/(\d{3})_", s.source)}
+    return seeds.pop() if len(seeds) == 1 else None
 
 
 def _pct(w: float) -> str:

@@ -445,40 +445,24 @@ def rubric_controls(policy: Policy | str = "permenpan-6-2022", scenario: Scenari
     """
     pol = load_policy(policy) if not isinstance(policy, Policy) else policy
     practice = load_scenario(scenario).quota.compliance
-    out = [Control(f"policy.components.{name}.weight", "float", comp.weight,
-                   {"en": f"Weight: {comp.label or name}", "id": f"Bobot: {comp.label or name}"}, 0.0, 1.0, 0.05,
-                   help={"en": "Weights are renormalized to sum to 1.",
-                         "id": "Bobot dinormalkan agar berjumlah 1."})
+    out = [Control(f"policy.components.{name}.weight", "float", comp.weight, L.label("weight", name=comp.label or name),
+                   0.0, 1.0, 0.05, help=L.label("weight_help"))
            for name, comp in pol.components.items()]
-    out.append(Control("policy.panel", "choice", "atasan", {"en": "Raters", "id": "Penilai"}, options=(
-        ("atasan", {"en": "Direct superior only", "id": "Atasan langsung saja"}),
-        ("atasan_self", {"en": "Superior 70% + self 30%", "id": "Atasan 70% + diri sendiri 30%"}),
-        ("atasan_rekan", {"en": "Superior 60% + peers 40%", "id": "Atasan 60% + rekan 40%"}),
-        ("360", {"en": "360: superior, peers, subordinates, self", "id": "360 derajat"}))))
-    out.append(Control("policy.periods.frequency", "choice", pol.periods.frequency,
-                       {"en": "Periodic evaluations", "id": "Evaluasi berkala"}, options=(
-                           ("monthly", {"en": "monthly", "id": "bulanan"}),
-                           ("quarterly", {"en": "quarterly", "id": "triwulanan"}),
-                           ("semiannual", {"en": "every six months", "id": "semesteran"}),
-                           ("annual", {"en": "annual only", "id": "tahunan saja"}))))
-    out.append(Control("policy.quota.enabled", "bool", pol.quota.enabled,
-                       {"en": "Enforce the kurva distribusi", "id": "Terapkan kurva distribusi"}))
+    out.append(Control("policy.panel", "choice", "atasan", L.label("panel"), options=tuple(
+        (p, L.label(f"panel.{p}")) for p in ("atasan", "atasan_self", "atasan_rekan", "360"))))
+    out.append(Control("policy.periods.frequency", "choice", pol.periods.frequency, L.label("frequency"),
+                       options=tuple((f, L.label(f"frequency.{f}"))
+                                     for f in ("monthly", "quarterly", "semiannual", "annual"))))
+    out.append(Control("policy.quota.enabled", "bool", pol.quota.enabled, L.label("quota_enabled")))
     units = tuple(dict.fromkeys(("draw",) + tuple(C.UNIT_PREDIKAT_ORDER)))
-    out.append(Control("policy.quota.unit_predikat", "choice", pol.quota.unit_predikat,
-                       {"en": "Unit predikat (quota)", "id": "Predikat unit (kuota)"},
-                       options=tuple((u, {"en": "drawn per unit" if u == "draw" else u,
-                                          "id": "diundi per unit" if u == "draw" else u}) for u in units)))
-    out.append(Control("scenario.quota.compliance.share", "float", practice.share,
-                       {"en": "Kurva in practice: share of units enforcing it",
-                        "id": "Kurva dalam praktik: porsi unit yang menerapkannya"}, 0.0, 1.0, 0.05,
-                       help={"en": "0 in the default world (the national record); 1 is the rule as written.",
-                             "id": "0 di dunia default (data nasional); 1 = aturan tertulis."}))
-    out.append(Control("scenario.quota.compliance.mode", "choice", practice.mode,
-                       {"en": "Kurva in practice: who moves", "id": "Kurva dalam praktik: siapa yang dipindah"},
-                       options=(("down-first", {"en": "the lowest scores move down", "id": "nilai terendah turun"}),
-                                ("up-first", {"en": "the highest scores move up", "id": "nilai tertinggi naik"}),
-                                ("nearest", {"en": "whoever is nearest another predikat",
-                                             "id": "yang terdekat ke predikat lain"}))))
+    out.append(Control("policy.quota.unit_predikat", "choice", pol.quota.unit_predikat, L.label("unit_predikat"),
+                       options=tuple((u, L.label("unit_predikat.draw") if u == "draw" else {"en": u, "id": u})
+                                     for u in units)))
+    out.append(Control("scenario.quota.compliance.share", "float", practice.share, L.label("compliance_share"),
+                       0.0, 1.0, 0.05, help=L.label("compliance_share_help")))
+    out.append(Control("scenario.quota.compliance.mode", "choice", practice.mode, L.label("compliance_mode"),
+                       options=tuple((m, L.label(f"compliance_mode.{m}"))
+                                     for m in ("down-first", "up-first", "nearest"))))
     return tuple(out)
 
 
@@ -564,8 +548,7 @@ def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lan
     (:func:`correction_recovery`).
     """
     neutral = _simulate(policy, "neutral", n, seed)
-    lab0 = {"en": "no effects", "id": "tanpa efek"}[lang]
-    lab1 = {"en": "with your effects", "id": "dengan efek pilihan"}[lang]
+    lab0, lab1 = L.label("no_effects")[lang], L.label("with_effects")[lang]
     controls = scenario_controls("rater", RaterParams, "neutral") + (
         Control("scenario.population.share_close", "float", load_scenario("neutral").population.share_close,
                 PARAM_LABELS["share_close"], 0.0, 1.0, 0.05),)
@@ -573,12 +556,11 @@ def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lan
 
     methods = available_corrections()
     if methods:
-        controls += (Control("run.correction", "choice", "none", {"en": "Correction", "id": "Koreksi"},
-                             options=(("none", {"en": "none", "id": "tanpa koreksi"}),)
+        controls += (Control("run.correction", "choice", "none", L.label("correction"),
+                             options=(("none", L.label("correction.none")),)
                              + tuple((m, correction_method(m).label) for m in methods)),)
     neutral_recovery: dict[str, tuple[float, float]] = {}
-    rows = {"raw": {"en": "rank correlation: ratee's mean rating", "id": "korelasi peringkat: rata-rata nilai"},
-            "adj": {"en": "rank correlation: after correction", "id": "korelasi peringkat: setelah koreksi"}}
+    rows = {"raw": L.label("rank_raw"), "adj": L.label("rank_adjusted")}
 
     def render(values: dict) -> Rendered:
         pol, scen, run = apply_controls(values, policy, "neutral")
@@ -596,7 +578,7 @@ def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lan
                 "fairness": plots.fairness_by_group(sim.scores, sim.employees, C.CLOSENESS, lang),
                 "table": table}
 
-    return LiveView(controls, render, lang, title={"en": "Rater bias lab", "id": "Lab bias penilai"}[lang])
+    return LiveView(controls, render, lang, title=L.label("bias_lab")[lang])
 
 
 # ---------------------------------------------------------------- the workshop (notebook 05)

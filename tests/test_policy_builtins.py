@@ -15,17 +15,21 @@ from asnsim.cli import main
 from asnsim.errors import PolicyError
 from asnsim.policy import Policy, builtin_names, load_policy
 from asnsim.policyfiles import dump_toml as policy_to_toml
-from asnsim.policydocs import policies_markdown
+from asnsim.policydocs import NATIONAL, city_names, policies_markdown, seed_of
 from asnsim.quota import check_quotas, unit_leaders
 
-EIGHT = ["gayungan", "permenpan-6-2022", "pontianak", "pp-30-2019", "pp-46-2011", "salatiga", "sawahlunto", "serang"]
-CITIES = {"salatiga": "000", "gayungan": "001", "serang": "002", "sawahlunto": "003", "pontianak": "004"}
-NATIONAL = ("permenpan-6-2022", "pp-30-2019", "pp-46-2011")
+#: every built-in policy: the national regimes and the city models, read from the package (a new city is one TOML)
+EIGHT = builtin_names()
+#: each city model and the seed it quotes (shared/seeds/NNN_*.txt)
+CITIES = {c: seed_of(load_policy(c)) for c in city_names()}
+KNOWN_CITIES = {"salatiga": "000", "gayungan": "001", "serang": "002", "sawahlunto": "003", "pontianak": "004"}
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_exactly_eight_builtins_each_with_a_one_line_title(capsys):
-    assert builtin_names() == EIGHT
+    assert set(NATIONAL) == {"permenpan-6-2022", "pp-30-2019", "pp-46-2011"}
+    assert CITIES.items() >= KNOWN_CITIES.items()      # the five cities of the brief, each with its seed
+    assert EIGHT == sorted([*NATIONAL, *CITIES]) and len(EIGHT) >= 8
     assert main(["policies"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.split()[0] for ln in lines] == EIGHT

@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from asnsim.policy import builtin_names, load_policy
+from asnsim.policydocs import city_names, seed_of
 from asnsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
-CITIES = {"salatiga": "000", "gayungan": "001", "serang": "002", "sawahlunto": "003", "pontianak": "004"}
+#: each city model and the seed it quotes (tests/test_policy_builtins.py checks the five of the brief)
+CITIES = {c: seed_of(load_policy(c)) for c in city_names()}
 SEED_REF = re.compile(r"seeds/(\d{3})")
 
 

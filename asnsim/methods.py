@@ -3,7 +3,7 @@
 :data:`CORRECTION_METHODS` holds one :class:`CorrectionMethod` per rater-effect
 method of :mod:`asnsim.correction`; the policy schema (``correction.method``),
 ``asnsim analyze --method``, the bias lab's drop-down
-(:func:`asnsim.widgets.available_corrections`), the design decision
+(:func:`asnsim.biaslab.available_corrections`), the design decision
 (:func:`asnsim.correction.design.decide`), the analysis report
 (:meth:`asnsim.correction.RaterAnalysis.to_markdown`) and the table of
 docs/methods.md (:func:`markdown_table`) read it.  :func:`register_correction`

@@ -18,16 +18,17 @@ the policy or scenario; ``policy.panel`` sets the rater roles of every rated
 component; component weights are renormalized to sum to 1; ``run.<name>``
 keys (size, seed, choice of base policy) go to the render function as is.
 
-The three ready-made apps, :func:`rubric_designer`, :func:`bias_lab` and
-:func:`workshop`, are what notebooks 02, 03 and 05 display; they call
-:func:`asnsim.pipeline.simulate` and :mod:`asnsim.plots`, nothing else.
+The three ready-made apps, :func:`asnsim.rubric.rubric_designer`,
+:func:`asnsim.biaslab.bias_lab` and :func:`asnsim.workshop.workshop` (each in
+its own module, still importable from here), are what notebooks 02, 03 and 05
+display; they call :func:`asnsim.pipeline.simulate` and :mod:`asnsim.plots`,
+nothing else.
 ipywidgets is imported only when a widget is built.
 """
 
 from __future__ import annotations
 
 import html
-import textwrap
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from . import labels as L
 from . import plots
 from .bounds import SANITY_LIMITS
 from .errors import AsnsimError, PolicyError
-from .policy import Policy, builtin_names, load_policy
+from .policy import Policy, load_policy
 from .scenario import RaterParams, Scenario, load_scenario
 
 Lang = Literal["en", "id"]
@@ -434,161 +435,17 @@ def _simulate(policy, scenario, n: int, seed: int):
     return simulate(policy, n=n, seed=seed, scenario=scenario)
 
 
-def rubric_controls(policy: Policy | str = "permenpan-6-2022", scenario: Scenario | str = "default"
-                    ) -> tuple[Control, ...]:
-    """Controls of the rubric designer: component weights, rater panel, periods and kurva distribusi.
+# ---------------------------------------------------------------- the apps' own modules (notebooks 02, 03, 05)
 
-    The kurva distribusi has a rule side (the policy has one, and which unit
-    predikat) and a practice side (the share of units that enforce it and whom
-    they move, from the scenario): in the ``default`` world no unit enforces
-    it, so switching the rule on changes nothing until the share is raised.
-    """
-    pol = load_policy(policy) if not isinstance(policy, Policy) else policy
-    practice = load_scenario(scenario).quota.compliance
-    out = [Control(f"policy.components.{name}.weight", "float", comp.weight, L.label("weight", name=comp.label or name),
-                   0.0, 1.0, 0.05, help=L.label("weight_help"))
-           for name, comp in pol.components.items()]
-    out.append(Control("policy.panel", "choice", "atasan", L.label("panel"), options=tuple(
-        (p, L.label(f"panel.{p}")) for p in ("atasan", "atasan_self", "atasan_rekan", "360"))))
-    out.append(Control("policy.periods.frequency", "choice", pol.periods.frequency, L.label("frequency"),
-                       options=tuple((f, L.label(f"frequency.{f}"))
-                                     for f in ("monthly", "quarterly", "semiannual", "annual"))))
-    out.append(Control("policy.quota.enabled", "bool", pol.quota.enabled, L.label("quota_enabled")))
-    units = tuple(dict.fromkeys(("draw",) + tuple(C.UNIT_PREDIKAT_ORDER)))
-    out.append(Control("policy.quota.unit_predikat", "choice", pol.quota.unit_predikat, L.label("unit_predikat"),
-                       options=tuple((u, L.label("unit_predikat.draw") if u == "draw" else {"en": u, "id": u})
-                                     for u in units)))
-    out.append(Control("scenario.quota.compliance.share", "float", practice.share, L.label("compliance_share"),
-                       0.0, 1.0, 0.05, help=L.label("compliance_share_help")))
-    out.append(Control("scenario.quota.compliance.mode", "choice", practice.mode, L.label("compliance_mode"),
-                       options=tuple((m, L.label(f"compliance_mode.{m}"))
-                                     for m in ("down-first", "up-first", "nearest"))))
-    return tuple(out)
-
-
-def rubric_designer(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022",
-                    scenario: str = "default", lang: Lang = "en") -> LiveView:
-    """Notebook 02: change weights and panel; see predikat, objectivity and fairness move.
-
-    The designed policy is compared with the unchanged base policy on the same
-    population and raters (common random numbers).  A panel whose rater roles
-    the simulation does not model yet shows the engine's message instead.
-    """
-    base_sim = _simulate(policy, scenario, n, seed)
-    base_label, new_label = L.text("base_policy", lang), L.text("your_design", lang)
-    controls = rubric_controls(policy, scenario)
-
-    def render(values: dict) -> Rendered:
-        pol, scen, _ = apply_controls(values, policy, scenario)
-        sim = _simulate(pol, scen, n, seed)
-        table = pd.DataFrame({base_label: key_figures(base_sim, lang), new_label: key_figures(sim, lang)})
-        title = L.text("design_title", lang, base=policy, changes=describe_changes(values, controls, lang))
-        return {"predikat": plots.predikat_bars({base_label: base_sim.scores, new_label: sim.scores}, lang,
-                                                title="\n".join(textwrap.wrap(title, 70))),
-                "truth": plots.score_vs_truth(sim.scores, sim.employees, lang),
-                "table": table}
-
-    return LiveView(controls, render, lang, title=L.text("rubric_title", lang))
-
-
-def describe_changes(values: Mapping[str, Any], controls: tuple[Control, ...], lang: Lang = "en") -> str:
-    """What a design changed from the base policy, in words: ``Raters: Superior 60% + peers 40%; ...``.
-
-    One ``label: value`` per control whose value differs from its default
-    (numbers in the language's format); ``no change`` when none does.
-    """
-    parts = []
-    for c in controls:
-        value = values.get(c.key, c.default)
-        if value == c.default:
-            continue
-        if c.kind in ("choice", "level"):
-            shown = dict(c.options).get(value, {}).get(lang, str(value))
-        elif c.kind == "bool":
-            shown = L.text("yes" if value else "no", lang)
-        else:
-            shown = L.number(value, 2, lang)
-        parts.append(f"{c.text(lang)}: {shown}")
-    return "; ".join(parts) if parts else L.text("no_change", lang)
-
-
-def available_corrections() -> list[str]:
-    """The correction methods the bias lab offers (``widget=True`` in :data:`asnsim.methods.CORRECTION_METHODS`)."""
-    from .methods import widget_methods
-
-    return widget_methods()
-
-
-def correction_recovery(sim, method: str) -> tuple[float, float]:
-    """Spearman's rho with true performance of each ratee's raw mean rating and of the corrected score.
-
-    Runs the correction ``method`` (its runner in :data:`asnsim.methods.CORRECTION_METHODS`) on all of
-    the round's ratings (ratee, rater, score) and compares ``ratee_scores.raw_mean`` and
-    ``ratee_scores.adjusted`` with ``true_performance``: how much of the ordering a correction recovers.
-    """
-    from scipy import stats
-
-    from .methods import correction_method, resolve
-
-    run = resolve(correction_method(method).run)
-    rs = run(sim.ratings[[C.RATEE_ID, C.RATER_ID, C.SCORE]], C.RATEE_ID, C.RATER_ID, C.SCORE, None, "ratings",
-             {}).ratee_scores.set_index(C.RATEE_ID)
-    truth = sim.employees.set_index(C.EMPLOYEE_ID)[C.TRUE_PERFORMANCE].reindex(rs.index).to_numpy()
-    return (float(stats.spearmanr(rs["raw_mean"], truth).statistic),
-            float(stats.spearmanr(rs["adjusted"], truth).statistic))
-
-
-def bias_lab(n: int = 2000, seed: int = 1, policy: str = "permenpan-6-2022", lang: Lang = "en") -> LiveView:
-    """Notebook 03: a slider per rater effect, against the effect-free ``neutral`` world.
-
-    Start from ``neutral`` (only rating noise); every slider plants one effect
-    of :class:`~asnsim.scenario.RaterParams`.  Outputs: predikat bars (neutral
-    vs planted), score against truth, Sangat Baik by closeness, key figures;
-    with a correction chosen, how far it restores the ratees' ordering
-    (:func:`correction_recovery`).
-    """
-    neutral = _simulate(policy, "neutral", n, seed)
-    lab0, lab1 = L.label("no_effects")[lang], L.label("with_effects")[lang]
-    controls = scenario_controls("rater", RaterParams, "neutral") + (
-        Control("scenario.population.share_close", "float", load_scenario("neutral").population.share_close,
-                PARAM_LABELS["share_close"], 0.0, 1.0, 0.05),)
-    from .methods import correction_method
-
-    methods = available_corrections()
-    if methods:
-        controls += (Control("run.correction", "choice", "none", L.label("correction"),
-                             options=(("none", L.label("correction.none")),)
-                             + tuple((m, correction_method(m).label) for m in methods)),)
-    neutral_recovery: dict[str, tuple[float, float]] = {}
-    rows = {"raw": L.label("rank_raw"), "adj": L.label("rank_adjusted")}
-
-    def render(values: dict) -> Rendered:
-        pol, scen, run = apply_controls(values, policy, "neutral")
-        sim = _simulate(pol, scen, n, seed)
-        table = pd.DataFrame({lab0: key_figures(neutral, lang), lab1: key_figures(sim, lang)})
-        method = run.get("correction", "none")
-        if method != "none":
-            if method not in neutral_recovery:
-                neutral_recovery[method] = correction_recovery(neutral, method)
-            now = correction_recovery(sim, method)
-            table.loc[rows["raw"][lang]] = [neutral_recovery[method][0], now[0]]
-            table.loc[rows["adj"][lang]] = [neutral_recovery[method][1], now[1]]
-        return {"predikat": plots.predikat_bars({lab0: neutral.scores, lab1: sim.scores}, lang),
-                "truth": plots.score_vs_truth(sim.scores, sim.employees, lang),
-                "fairness": plots.fairness_by_group(sim.scores, sim.employees, C.CLOSENESS, lang),
-                "table": table}
-
-    return LiveView(controls, render, lang, title=L.label("bias_lab")[lang])
-
-
-# ---------------------------------------------------------------- the workshop (notebook 05)
-
-#: names that moved to :mod:`asnsim.workshop`, still importable from here
-_WORKSHOP_NAMES = ("WORKSHOP_CONTROLS", "WORKSHOP_POLICIES", "runnable_policies", "story_pair", "workshop")
+#: the apps' names, in their own modules (the workshop, the rubric designer, the bias lab), still importable from here
+_MOVED = {**dict.fromkeys(("WORKSHOP_CONTROLS", "WORKSHOP_POLICIES", "runnable_policies", "story_pair", "workshop"),
+                          "workshop"),
+          **dict.fromkeys(("rubric_controls", "rubric_designer", "describe_changes"), "rubric"),
+          **dict.fromkeys(("available_corrections", "correction_recovery", "bias_lab"), "biaslab")}
 
 
 def __getattr__(name: str):
-    if name in _WORKSHOP_NAMES:
-        from . import workshop as _workshop
-        return getattr(_workshop, name)
+    if name in _MOVED:
+        import importlib
+        return getattr(importlib.import_module(f"{__package__}.{_MOVED[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

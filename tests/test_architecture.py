@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "asnsim"
 SIMULATION = ("asnsim.population", "asnsim.indicators", "asnsim.raters", "asnsim.pipeline", "asnsim.scenario",
               "asnsim.calibrate")
 #: presentation: figures, widgets, reports, the command line
-PRESENTATION = ("asnsim.plots", "asnsim.widgets", "asnsim.workshop", "asnsim.experiment.report",
+PRESENTATION = ("asnsim.plots", "asnsim.widgets", "asnsim.workshop", "asnsim.rubric", "asnsim.biaslab", "asnsim.experiment.report",
                 "asnsim.experiment.figures", "asnsim.experiment.workbook", "asnsim.explore.figures",
                 "asnsim.explore.report", "asnsim.why.figures", "asnsim.validation.figure", "asnsim.cli")
 #: the stages of DESIGN.md's pipeline, which compute tables and never present them

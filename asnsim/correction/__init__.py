@@ -152,7 +152,7 @@ def apply_policy_correction(policy, ratings: pd.DataFrame, indicators: pd.DataFr
         options["objective"] = indicators.groupby(C.EMPLOYEE_ID)[C.CAPAIAN].mean()
     keys = [k for k in (C.COMPONENT, C.PERIOD) if k in ratings.columns]
     part_key = "__correction_part"
-    work = ratings.assign(**{part_key: ratings[keys].astype(str).agg("|".join, axis=1)}) if keys else ratings
+    work = ratings.assign(**{part_key: _joined(ratings, keys)}) if keys else ratings
     try:
         with warnings.catch_warnings():
             # a simulated design is known: the warnings would repeat for every replicate and component
@@ -167,3 +167,13 @@ def apply_policy_correction(policy, ratings: pd.DataFrame, indicators: pd.DataFr
     result[SCORE_RAW] = ratings[C.SCORE]
     result[C.SCORE] = out[SCORE_ADJUSTED].to_numpy()
     return result
+
+
+def _joined(table: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """``"a|b"`` per row of the columns ``keys``, by whole-column string concatenation (a row-wise
+    ``agg("|".join, axis=1)`` took seconds per replicate on a few ten thousand ratings)."""
+    out = table[keys[0]].astype(str)
+    for key in keys[1:]:
+        out = out + "|" + table[key].astype(str)
+    return out
+

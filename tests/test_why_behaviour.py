@@ -45,7 +45,8 @@ def test_a_reference_without_the_behaviour_has_no_range_for_it():
 def test_labels_in_both_languages():
     assert behaviour_label("central_tendency") == "central tendency (scale use)"
     assert behaviour_label("halo", "id") == "efek halo"
-    assert behaviour_label("rater.favouritism") == "rater.favouritism"
+    assert behaviour_label("rater.favouritism") == "Favouritism toward close ratees (rater.favouritism)"
+    assert behaviour_label("population.item_sd") == "population.item_sd"
 
 
 def test_the_documented_table_is_the_code():
@@ -63,3 +64,42 @@ def test_the_documented_table_is_the_code():
         ranges = [u for u in default_uncertainties() if u.group == b.name]
         assert all(f"`{k}`" in rows[b.en] for k in b.keys)
         assert rows[b.en].split("|")[3].strip() == ", ".join(f"{u.low:g} - {u.high:g}" for u in ranges)
+
+
+def _documented_defaults() -> dict[str, float]:
+    """docs/model.md's parameter tables: dotted key -> its value in the ``default`` scenario.
+
+    Each section names its table (``## 2. Indicators (`[indicators]`...``); a cell of backticked keys
+    (``| `slack_mean` |`` or ``| `halo_mean`, `halo_sd` |``) is followed by the defaults cell,
+    ``neutral (default)`` or one value for both (``0.10``).
+    """
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+    out: dict[str, float] = {}
+    section = ""
+    for line in doc.splitlines():
+        if line.startswith("## "):
+            found = re.search(r"`\[(\w+)\]`", line)
+            section = found.group(1) if found else ""
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        for i, cell in enumerate(cells[:-1]):
+            if re.fullmatch(r"`\w+`(, `\w+`)*", cell):
+                keys = re.findall(r"`(\w+)`", cell)
+                paren = re.search(r"\(([^)]*)\)", cells[i + 1])
+                values = (paren.group(1) if paren else cells[i + 1]).split(", ")
+                for key, value in zip(keys, values):
+                    try:
+                        out.setdefault(f"{section}.{key}", float(value.replace(",", "")))
+                    except ValueError:
+                        pass
+    return out
+
+
+def test_default_ranges_are_built_on_docs_model_md_values():
+    # the issue: defaults come from the documented parameter table, so a run with no options is the documented one
+    documented = _documented_defaults()
+    for u in default_uncertainties():
+        assert u.key in documented, f"docs/model.md has no default for {u.key}"
+        assert load_scenario("default").value_of(u.key) == pytest.approx(documented[u.key]), u.key

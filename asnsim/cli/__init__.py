@@ -25,7 +25,8 @@ from ..errors import AsnsimError
 from .argtypes import ArgumentParser
 
 #: sub-command modules, in the order ``asnsim --help`` lists them
-COMMANDS = ["policies", "simulate", "compare", "analyze", "validate", "demo", "anonymize", "calibrate", "explore"]
+COMMANDS = ["policies", "simulate", "compare", "analyze", "validate", "decompose", "sensitivity", "demo", "anonymize",
+            "calibrate", "explore"]
 
 
 def _command_named(argv: list[str]) -> str | None:

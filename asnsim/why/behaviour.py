@@ -51,17 +51,22 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
 
 
 def behaviour_label(name: str, lang: str = "en") -> str:
-    """A behaviour's display name (the name itself for a key that is not a default behaviour).
+    """A behaviour's display name; a scenario key's label (the key itself when it has none).
 
     Examples
     --------
     >>> behaviour_label("favouritism", "id")
     'favoritisme (kedekatan)'
+    >>> behaviour_label("rater.conformity")
+    'Conformity to the superior (rater.conformity)'
     """
+    from ..labels import PARAM_LABELS
+
     for b in BEHAVIOURS:
         if b.name == name:
             return b.id if lang == "id" else b.en
-    return name
+    label = PARAM_LABELS.get(name.rsplit(".", 1)[-1])
+    return f"{label.get(lang, label['en'])} ({name})" if label else name
 
 
 def default_uncertainties(reference=None) -> list[Uncertainty]:

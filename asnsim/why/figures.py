@@ -1,7 +1,7 @@
 """Figures of the two "why" answers: a waterfall per outcome and Sobol' bars per outcome.
 
-Both draw on a fresh :class:`matplotlib.figure.Figure` (no pyplot state, as :mod:`asnsim.plots`), return it,
-and label in English (``lang="en"``) or Bahasa Indonesia (``lang="id"``).
+Each draws on a fresh :class:`asnsim.plots.Figure` (no pyplot state; it shows itself as a PNG in Jupyter),
+returns it, and labels in English (``lang="en"``) or Bahasa Indonesia (``lang="id"``, decimal commas).
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-
+from ..plots import Figure, localize
 from .decomposition import TOTAL
 
 #: better, worse, neither (colour-blind safe: blue, orange, grey)
@@ -31,6 +30,13 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def _wrap(title: str, inches: float) -> str:
+    """A title broken into lines that fit a figure ``inches`` wide (about 11 characters an inch at 10 pt)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, max(20, int(11 * inches))))
+
+
 def text(key: str, lang: str = "en", **fmt) -> str:
     """A label in the requested language (English when a translation is missing)."""
     entry = TEXT[key]
@@ -39,7 +45,7 @@ def text(key: str, lang: str = "en", **fmt) -> str:
 
 def waterfall(shapley: pd.DataFrame, metric: str, start: float, start_label: str = "A", end_label: str = "B",
               direction: int = 0, labels: Mapping[str, str] | None = None, metric_label: str | None = None,
-              lang: str = "en") -> Figure:
+              lang: str = "en", percent: bool = False, decimals: int = 3) -> Figure:
     """A waterfall from A's value to B's: one floating bar per provision, its Shapley value, largest first.
 
     Parameters
@@ -60,52 +66,81 @@ def waterfall(shapley: pd.DataFrame, metric: str, start: float, start_label: str
     metric_label : str, optional
         Display name of the outcome.
     lang : {"en", "id"}
+    percent : bool
+        The outcome is a share: values as percentages, contributions in percentage points.
+    decimals : int
+        Decimals of the labels (of the percentage when ``percent``).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    from matplotlib.ticker import FuncFormatter
+
+    from .. import labels as L
+
     rows = shapley[shapley["metric"] == metric]
     if rows.empty:
         raise KeyError(f"no Shapley values for metric {metric!r}")
     total = rows[rows["provision"] == TOTAL]
     parts = rows[rows["provision"] != TOTAL]
     parts = parts.iloc[np.argsort(-np.abs(parts["estimate"].to_numpy(float)), kind="stable")]
-    labels = dict(labels or {})
     end = start + float(total["estimate"].iloc[0]) if len(total) else start + float(parts["estimate"].sum())
-    fig = Figure(figsize=(max(5.5, 1.1 * (len(parts) + 2)), 4.0), layout="constrained")
+    width = max(6.5, 1.1 * (len(parts) + 2))
+    fig = Figure(figsize=(width, 4.2), layout="constrained")
     ax = fig.add_subplot()
-    level = start
-    names = [start_label]
-    for i, row in enumerate(parts.itertuples(index=False), start=1):
-        est = float(row.estimate)
-        colour = NEUTRAL if not direction or not np.isfinite(est) else (GOOD if est * direction > 0 else BAD)
-        if np.isfinite(est):
-            ax.bar(i, est, bottom=level, color=colour, width=0.6)
-            lo, hi = float(row.ci_low), float(row.ci_high)
-            if np.isfinite(lo) and np.isfinite(hi):
-                ax.errorbar(i, level + est, yerr=[[est - lo], [hi - est]], color="black", capsize=3, lw=1)
-            ax.annotate(f"{est:+.3g}", (i, level + est), textcoords="offset points",
-                        xytext=(0, 4 if est >= 0 else -12), ha="center", fontsize=8)
-            ax.plot([i - 0.7, i - 0.3], [level, level], color=LEVEL, lw=0.6, ls=":")
-            level += est
-        names.append(labels.get(row.provision, row.provision))
+    scale = 100.0 if percent else 1.0
+    level = _floating_bars(ax, parts, start, direction, lambda v: L.number(scale * v, decimals, lang, signed=True)
+                           if round(scale * v, decimals) != 0 else "")
     ax.plot([len(parts) + 0.3, len(parts) + 0.7], [level, level], color=LEVEL, lw=0.6, ls=":")
-    for x, value in ((0, start), (len(parts) + 1, end)):
-        ax.plot([x - 0.3, x + 0.3], [value, value], color=LEVEL, lw=3)
-        ax.annotate(f"{value:.3g}", (x, value), textcoords="offset points", xytext=(0, 5), ha="center",
-                    fontsize=9, fontweight="bold")
-    names.append(end_label)
-    ax.set_xticks(range(len(names)), names, rotation=20 if len(names) > 5 else 0, ha="right" if len(names) > 5
-                  else "center")
+    for x, level_value in ((0, start), (len(parts) + 1, end)):
+        ax.plot([x - 0.3, x + 0.3], [level_value, level_value], color=LEVEL, lw=3)
+        ax.annotate(L.number(scale * level_value, decimals, lang) + ("%" if percent else ""), (x, level_value),
+                    textcoords="offset points", xytext=(0, 5), ha="center", fontsize=9, fontweight="bold")
+    names = [start_label, *(dict(labels or {}).get(p, p) for p in parts["provision"]), end_label]
+    crowded = max(len(x) for x in names) * len(names) > 9 * width
+    ax.set_xticks(range(len(names)), names, rotation=25 if crowded else 0, ha="right" if crowded else "center",
+                  rotation_mode="anchor")
     name = metric_label or metric
-    ax.set_ylabel(name)
-    fig.suptitle(text("waterfall_title", lang, metric=name, start=start_label, end=end_label), fontsize=10)
+    ax.set_ylabel(name + (" (%)" if percent else ""))
+    if percent:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: L.number(100 * v, max(0, decimals - 1), lang)))
+    fig.suptitle(_wrap(text("waterfall_title", lang, metric=name, start=start_label, end=end_label), width),
+                 fontsize=10)
     ax.set_title(text("waterfall_note", lang), fontsize=7.5, color="#555")
     ax.use_sticky_edges = False
     ax.margins(x=0.04, y=0.15)
     ax.spines[["top", "right"]].set_visible(False)
+    if not percent:
+        localize(fig, lang)
     return fig
+
+
+def _floating_bars(ax, parts: pd.DataFrame, start: float, direction: int, label) -> float:
+    """One bar per provision from the running total, its interval at the end, dotted links; returns the end."""
+    level = start
+    for i, row in enumerate(parts.itertuples(index=False), start=1):
+        est = float(row.estimate)
+        if not np.isfinite(est):
+            continue
+        colour = NEUTRAL if not direction else (GOOD if est * direction > 0 else BAD)
+        ax.bar(i, est, bottom=level, color=colour, width=0.6)
+        lo, hi = float(row.ci_low), float(row.ci_high)
+        if np.isfinite(lo) and np.isfinite(hi):
+            ax.errorbar(i, level + est, yerr=[[est - lo], [hi - est]], color="black", capsize=3, lw=1)
+        if label(est):  # nothing to read on a bar too small to see
+            ax.annotate(label(est), (i, level + est), textcoords="offset points", xytext=(0, 4 if est >= 0 else -12),
+                        ha="center", fontsize=8)
+        ax.plot([i - 0.7, i - 0.3], [level, level], color=LEVEL, lw=0.6, ls=":")
+        level += est
+    return level
+
+
+def _rows_of(sobol: pd.DataFrame, metric: str) -> pd.DataFrame:
+    rows = sobol[sobol["metric"] == metric]
+    if rows.empty:
+        raise KeyError(f"no Sobol indices for metric {metric!r}")
+    return rows
 
 
 def sobol_bars(sobol: pd.DataFrame, metric: str, labels: Mapping[str, str] | None = None,
@@ -128,9 +163,7 @@ def sobol_bars(sobol: pd.DataFrame, metric: str, labels: Mapping[str, str] | Non
     -------
     matplotlib.figure.Figure
     """
-    rows = sobol[sobol["metric"] == metric]
-    if rows.empty:
-        raise KeyError(f"no Sobol indices for metric {metric!r}")
+    rows = _rows_of(sobol, metric)
     rows = rows.iloc[np.argsort(-rows["ST"].fillna(-1).to_numpy(float), kind="stable")]
     labels = dict(labels or {})
     y = np.arange(len(rows))[::-1]
@@ -146,10 +179,51 @@ def sobol_bars(sobol: pd.DataFrame, metric: str, labels: Mapping[str, str] | Non
     hi = np.nanmax((rows["ST"] + rows["ST_conf"]).to_numpy(float)) if rows["ST"].notna().any() else 1.0
     ax.set_xlim(min(0.0, np.nanmin(rows["S1"].fillna(0) - rows["S1_conf"].fillna(0))), max(0.1, min(1.05, hi)) + 0.02)
     ax.set_xlabel(text("share_variance", lang), fontsize=8)
-    ax.set_title(text("sobol_title", lang, metric=metric_label or metric), fontsize=10)
+    ax.set_title(_wrap(text("sobol_title", lang, metric=metric_label or metric), 6.5), fontsize=10)
     fig.legend(fontsize=8, loc="outside lower center", ncols=2, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    localize(fig, lang)
     return fig
 
 
-__all__ = ["sobol_bars", "text", "waterfall"]
+def sensitivity_heatmap(sobol: pd.DataFrame, metric: str, labels: Mapping[str, str] | None = None,
+                        metric_label: str | None = None, lang: str = "en") -> Figure:
+    """Policies (rows) by behaviours (columns): each cell the total index ``ST`` of one outcome, a row's leader in bold.
+
+    Parameters
+    ----------
+    sobol : DataFrame
+        ``policy, parameter, metric, ST`` (the comparison mode's table).
+    metric : str
+        The outcome to draw.
+    labels : mapping, optional
+        Display names of parameters.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    rows = _rows_of(sobol, metric)
+    grid = rows.pivot_table(index="policy", columns="parameter", values="ST", sort=False, dropna=False)
+    grid = grid.loc[:, (grid.fillna(0) > 0.005).any(axis=0)]  # behaviours that matter somewhere
+    grid = grid[grid.max(axis=0).sort_values(ascending=False).index] if grid.shape[1] else grid
+    labels = dict(labels or {})
+    width = max(5.5, 1.8 + 0.75 * grid.shape[1])
+    fig = Figure(figsize=(width, 1.6 + 0.42 * len(grid)), layout="constrained")
+    ax = fig.add_subplot()
+    values = grid.to_numpy(float)  # written in each cell as estimated (no colour bar needed); colour saturates at 0, 1
+    ax.imshow(np.clip(np.nan_to_num(values), 0, 1), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    for (i, j), v in np.ndenumerate(values):
+        lead = np.isfinite(v) and v == np.nanmax(values[i])
+        shown = f"{v:.2f}".replace(".", "," if lang == "id" else ".")
+        ax.text(j, i, "n/a" if not np.isfinite(v) else shown, ha="center", va="center", fontsize=7,
+                color="white" if np.isfinite(v) and v > 0.55 else "black", fontweight="bold" if lead else "normal")
+    ax.set_xticks(range(grid.shape[1]), [labels.get(c, c) for c in grid.columns], rotation=35, ha="right",
+                  fontsize=7)
+    ax.set_yticks(range(len(grid)), list(grid.index), fontsize=8)
+    ax.set_title(_wrap(text("sobol_title", lang, metric=metric_label or metric) + " (ST)", width), fontsize=10)
+    localize(fig, lang)
+    return fig
+
+
+__all__ = ["sensitivity_heatmap", "sobol_bars", "text", "waterfall"]

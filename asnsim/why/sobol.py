@@ -156,7 +156,7 @@ def sobol_indices(uncertainties: Sequence[Uncertainty], outputs: np.ndarray, met
         res = {"S1": np.full(len(names), np.nan)}
         res.update(S1_conf=res["S1"], ST=res["S1"], ST_conf=res["S1"])
         if not np.isfinite(col).all():
-            skipped[metric] = f"undefined at {int((~np.isfinite(col)).sum())} of {len(col)} points"
+            skipped[metric] = f"is undefined at {int((~np.isfinite(col)).sum())} of {len(col)} points"
         elif np.ptp(col) <= 1e-12 * max(1.0, float(np.abs(col).max())):
             skipped[metric] = "does not vary over the ranges"
         else:
@@ -296,6 +296,7 @@ def run_sobol(uncertainties: Sequence[Uncertainty], model: Model, metrics: Seque
                               "metric": np.repeat(list(metrics), len(inactive)),
                               "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
         table = pd.concat([table, zeros], ignore_index=True) if active else zeros
+        table.loc[table["metric"].isin(list(skipped)), SOBOL_COLUMNS[2:]] = np.nan  # no indices at all there
     order = {name: i for i, name in enumerate(factor_names(uncertainties))}
     rank = table["metric"].map({m: i for i, m in enumerate(metrics)}) * len(order) + table["parameter"].map(order)
     table = table.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)

@@ -171,6 +171,8 @@ def _rescale_weights(data: dict, given: list[Path_]) -> None:
             values = [weight(e) for e in set_]
             if not unset or not all(_number(v) for v in values) or not all(_number(weight(e)) for e in unset):
                 continue  # every weight given (validated as given), or a value pydantic will name
+            if not all(0.0 <= v <= 1.0 for v in values):
+                continue  # a weight given outside [0, 1] (or NaN) is left as given, so its own key is named
             rest = max(0.0, 1.0 - sum(values))
             total = sum(weight(e) for e in unset)
             for e in unset:

@@ -176,3 +176,12 @@ def test_merge_overrides_leaves_its_input_alone_and_an_empty_table_changes_nothi
                    "new": {"deep": 2}}
     serang = load_policy("serang")
     assert apply_overrides(serang, {}) is serang
+
+
+@pytest.mark.parametrize("value", [-1.0, 1.5, float("nan")])
+def test_a_weight_outside_zero_one_is_named_not_rescaled_into_another(value):
+    """The weight rule shares the rest among the unset weights only for given weights in [0, 1]: a -1 would
+    otherwise give hasil_kerja 2.0 and the error would name the wrong component."""
+    with pytest.raises(PolicyError) as err:
+        apply_overrides(load_policy("permenpan-6-2022"), {"components.perilaku_kerja.weight": value}, "x")
+    assert err.value.key == "components.perilaku_kerja.weight", (err.value.key, str(err.value))

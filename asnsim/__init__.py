@@ -1,2 +1,2 @@
 """asnsim."""
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -74,7 +74,8 @@ def front_scatter(trials: pd.DataFrame, pareto: pd.DataFrame, objectives: Sequen
     pairs = list(combinations(range(len(objectives)), 2))
     cols = min(3, len(pairs))
     rows = int(np.ceil(len(pairs) / cols))
-    fig = Figure(figsize=(4.3 * cols, 3.9 * rows + 0.5), layout="constrained")
+    # at least 6 inches wide, so that the three-entry legend below one panel is not clipped
+    fig = Figure(figsize=(max(4.3 * cols, 6.0), 3.9 * rows + 0.5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     done = _complete(trials)
     early = done["raced_out"].astype(bool) if "raced_out" in done else pd.Series(False, index=done.index)

@@ -23,7 +23,7 @@ from .figures import direction_text, front_scatter, parallel_coordinates, prim_t
 from .objectives import Objective
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222;padding:0 1em}
-table{border-collapse:collapse;font-size:.82em;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .5em}
+table{border-collapse:collapse;font-size:.82em;margin:.5em 0 1.5em;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:.2em .5em}
 th{background:#f2f2f2}td{text-align:right}td:first-child{text-align:left}img{max-width:100%}
 .note{color:#555;font-size:.9em}.answer{background:#f4f8fb;border-left:4px solid #2166ac;padding:.6em 1em}
 details{margin:1em 0}"""
@@ -46,6 +46,8 @@ WORDS = {
                             "galat baku Monte Carlo."},
     "all_trials": {"en": "All designs tried", "id": "Semua desain yang dicoba"},
     "best_on": {"en": "Best on {name}: {design} ({value})", "id": "Terbaik untuk {name}: {design} ({value})"},
+    "front_1": {"en": "1 design is on the Pareto front (no design tried is better on every objective).",
+                "id": "1 desain berada di front Pareto (tidak ada desain lain yang lebih baik di semua tujuan)."},
     "front_n": {"en": "{n} designs are on the Pareto front (none is better on every objective than another).",
                 "id": "{n} desain berada di front Pareto (tidak ada yang lebih baik di semua tujuan dari yang lain)."},
     "not_sep": {"en": "{n} of them cannot be told apart from a neighbour within Monte Carlo error "
@@ -58,6 +60,10 @@ WORDS = {
                     "designs x {reps} replicates would cost): clearly dominated designs stopped early.",
               "id": "{designs} desain dievaluasi dengan {evals} evaluasi replikasi ({share} dari biaya {designs} "
                     "desain x {reps} replikasi): desain yang jelas kalah dihentikan dini."},
+    "spent_all": {"en": "{designs} designs evaluated with every one of their {reps} replicates ({evals} replicate "
+                        "evaluations): none was clearly dominated early enough to stop.",
+                  "id": "{designs} desain dievaluasi dengan seluruh {reps} replikasinya ({evals} evaluasi "
+                        "replikasi): tidak ada yang cukup jelas kalah untuk dihentikan dini."},
     "most_robust": {"en": "Most robust: {design} meets every requirement in {share} of {n} worlds.",
                     "id": "Paling tangguh: {design} memenuhi semua syarat di {share} dari {n} dunia."},
     "box": {"en": "{design} fails in {share} of worlds; the box below holds {cov} of its failures, and "
@@ -122,13 +128,14 @@ def _answer(r: ReportInputs, lang: str) -> str:
         i = int({1: np.argmax(x), -1: np.argmin(x), 0: np.argmin(np.abs(x))}[o.direction])
         items.append(word("best_on", lang, name=html.escape(o.title), design=r.pareto["design"].iloc[i],
                           value=f"{x[i]:.4g} &plusmn; {r.pareto[f'{o.name}_mcse'].iloc[i]:.2g}"))
-    lines = [word("front_n", lang, n=len(r.pareto))] + items + [html.escape(v) for v in r.verdicts]
+    lines = [word("front_1" if len(r.pareto) == 1 else "front_n", lang, n=len(r.pareto))] + items + [html.escape(v) for v in r.verdicts]
     n_close = int((~r.pareto["separable"]).sum()) if len(r.pareto) else 0
     lines.append(word("not_sep", lang, n=n_close) if n_close else word("all_sep", lang))
     done = r.trials[r.trials["status"] == "complete"] if "status" in r.trials else r.trials
     evals = int(r.trials["evaluations"].sum())
     full = max(1, len(done) * int(r.reps))
-    lines.append(word("spent", lang, designs=len(r.trials), evals=evals, share=_pct(evals / full), reps=r.reps))
+    lines.append(word("spent" if evals < full else "spent_all", lang, designs=len(r.trials), evals=evals,
+                      share=_pct(evals / full), reps=r.reps))
     if r.robustness is not None and "share_meeting" in r.robustness:
         best = r.robustness.sort_values("share_meeting", ascending=False, kind="stable").iloc[0]
         lines.append(word("most_robust", lang, design=best["design"], share=_pct(best["share_meeting"]),

@@ -126,10 +126,12 @@ def _floating_bars(ax, parts: pd.DataFrame, start: float, direction: int, label)
         colour = NEUTRAL if not direction else (GOOD if est * direction > 0 else BAD)
         ax.bar(i, est, bottom=level, color=colour, width=0.6)
         lo, hi = float(row.ci_low), float(row.ci_high)
+        edge = est  # the label goes beyond the bar's end and its interval's cap, so neither line crosses it
         if np.isfinite(lo) and np.isfinite(hi):
             ax.errorbar(i, level + est, yerr=[[est - lo], [hi - est]], color="black", capsize=3, lw=1)
+            edge = max(est, hi) if est >= 0 else min(est, lo)
         if label(est):  # nothing to read on a bar too small to see
-            ax.annotate(label(est), (i, level + est), textcoords="offset points", xytext=(0, 4 if est >= 0 else -12),
+            ax.annotate(label(est), (i, level + edge), textcoords="offset points", xytext=(0, 4 if est >= 0 else -12),
                         ha="center", fontsize=8)
         ax.plot([i - 0.7, i - 0.3], [level, level], color=LEVEL, lw=0.6, ls=":")
         level += est

@@ -141,4 +141,4 @@ def test_report_in_english_and_indonesian(ensemble):
     assert en.count("<img") >= 3 and "Pareto front" in en and "closer to 0 is better" in en
     best = res.pareto.loc[res.pareto["objectivity"].idxmax(), "design"]
     assert f"Best on objectivity: {best}" in en
-    assert "Terbaik untuk objectivity" in id_ and "makin dekat 0 makin baik" in id_ and "lang='id'" in id_
+    assert "Terbaik untuk objectivity" in id_ and "makin dekat ke 0 makin baik" in id_ and "lang='id'" in id_

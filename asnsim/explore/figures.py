@@ -43,9 +43,6 @@ TEXT = {
     "restricted": {"en": "restricted dimensions", "id": "dimensi dibatasi"},
     "prim_title": {"en": "PRIM peeling trajectory", "id": "Lintasan pengupasan PRIM"},
     "chosen": {"en": "chosen box", "id": "kotak terpilih"},
-    "higher": {"en": "higher is better", "id": "makin tinggi makin baik"},
-    "lower": {"en": "lower is better", "id": "makin rendah makin baik"},
-    "zero": {"en": "closer to 0 is better", "id": "makin dekat 0 makin baik"},
 }
 
 
@@ -61,7 +58,10 @@ def text(key: str, lang: str = "en") -> str:
 
 
 def direction_text(o: Objective, lang: str = "en") -> str:
-    return text({1: "higher", -1: "lower", 0: "zero"}[o.direction], lang)
+    """``higher is better`` ... in ``lang``: the one wording of :func:`asnsim.labels.direction`."""
+    from .. import labels
+
+    return labels.direction(o.direction, lang)
 
 
 def _complete(trials: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,6 @@ from ..errors import DesignError
 
 #: direction codes, as in :data:`asnsim.outcomes.DIRECTIONS` (an outcome's ``direction``)
 HIGHER, LOWER, ZERO = 1, -1, 0
-DIRECTION_WORDS = {HIGHER: "higher is better", LOWER: "lower is better", ZERO: "closer to 0 is better"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class Objective:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        if self.direction not in DIRECTION_WORDS:
+        if self.direction not in (HIGHER, LOWER, ZERO):
             raise DesignError(f"--objectives {self.name}: direction must be 1, -1 or 0, got {self.direction!r}")
 
     @property
@@ -125,5 +124,5 @@ def oriented(values: np.ndarray, directions: np.ndarray) -> np.ndarray:
     return values * sign
 
 
-__all__ = ["DIRECTION_WORDS", "HIGHER", "LOWER", "Objective", "ZERO", "directions_of", "oriented",
+__all__ = ["HIGHER", "LOWER", "Objective", "ZERO", "directions_of", "oriented",
            "parse_objectives"]
